@@ -1,0 +1,83 @@
+# 还款助手 — the README's two commands are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+CONSTRAINTS := scripts/constraints.txt
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE := config.settings
+
+.PHONY: help install messages migrate demo run test test-fast lint lock bench chromium gettext clean
+
+help:
+	@echo "make run    set up everything and start web + Celery worker/beat"
+	@echo "make test   set up what the tests need and run the whole suite"
+	@echo "make lint   ruff and makemigrations --check"
+	@echo "make bench  benchmarks (not part of make test)"
+
+$(PY):
+	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 12) else "Python >= 3.12 is required (found %d.%d). With pyenv, .python-version selects it; or run: make PYTHON=/path/to/python3.12" % v[:2])'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): $(PY) pyproject.toml $(CONSTRAINTS)
+	$(PY) -m pip install --quiet -c $(CONSTRAINTS) -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) gettext messages
+
+gettext:
+	@command -v msgfmt >/dev/null || { echo "Installing gettext (msgfmt)…"; \
+		(apt-get update -qq && apt-get install -y -qq gettext >/dev/null) \
+		|| { echo "gettext is missing and could not be installed: apt-get install gettext"; exit 1; }; }
+
+messages: $(STAMP) gettext
+	@$(PY) manage.py compilemessages --ignore=.venv -v 0
+
+migrate: install
+	$(PY) manage.py migrate --noinput -v 0
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+# Embedded defaults: SQLite under var/, file-system broker, email to var/mail/.
+run: export DEBUG ?= true
+run: demo
+	@echo ""
+	@echo "  还款助手 is starting at http://$(HOST):$(PORT)/"
+	@echo "  Sent email (DEBUG) is listed at http://$(HOST):$(PORT)/dev/mail/"
+	@echo ""
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho start -f Procfile -p $(PORT)
+
+chromium:
+	@command -v chromium >/dev/null || { echo "Installing Debian's Chromium for browser tests…"; \
+		(apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
+		|| { echo "Chromium is missing and could not be installed: apt-get install chromium"; exit 1; }; }
+
+test: install chromium
+	$(BIN)/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-fast: install
+	$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+# Re-pin every dependency (direct and transitive) after editing pyproject.toml.
+lock: $(PY)
+	rm -rf var/lock-venv && $(PYTHON) -m venv var/lock-venv
+	var/lock-venv/bin/pip install --quiet -e '.[dev]'
+	var/lock-venv/bin/pip freeze --exclude-editable | grep -v '^-e' > $(CONSTRAINTS)
+	rm -rf var/lock-venv
+
+bench: install
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) var

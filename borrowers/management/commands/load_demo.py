@@ -1,0 +1,100 @@
+"""Create (or refresh) the demo accounts: a borrower with a budget and three
+debts in three tiers, a counselor at a demo agency, and a staff user.
+
+Dates are relative to today (Asia/Shanghai), so the tiers stay the same
+whenever the demo is loaded. Safe to run twice.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from borrowers.models import (
+    Agency,
+    Borrower,
+    Counselor,
+    Debt,
+    HardshipReason,
+    ProductProfile,
+    User,
+)
+
+DEMO_PASSWORD = "demo-password-2026"
+BORROWER_EMAIL = "borrower@demo.local"
+COUNSELOR_EMAIL = "counselor@demo.local"
+STAFF_EMAIL = "staff@demo.local"
+
+DEMO_DEBTS = [
+    # profile key, nickname, principal, interest, annual %, days since first missed
+    ("weilidai", "微粒贷", Decimal("18000.00"), Decimal("1200.00"), Decimal("18.25"), 75),
+    ("huabei", "花呗", Decimal("6500.00"), Decimal("0.00"), Decimal("0"), 45),
+    ("jiebei", "借呗", Decimal("9800.00"), Decimal("310.00"), Decimal("12.775"), 12),
+]
+
+
+class Command(BaseCommand):
+    help = __doc__
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="Show what would be created.")
+
+    def handle(self, *args, dry_run=False, **options):
+        if dry_run:
+            self.stdout.write(f"Would create {BORROWER_EMAIL}, {COUNSELOR_EMAIL}, {STAFF_EMAIL}")
+            return
+        today = timezone.localdate()
+        with transaction.atomic():
+            borrower_user = self._user(BORROWER_EMAIL)
+            borrower, _ = Borrower.objects.update_or_create(
+                user=borrower_user,
+                defaults={
+                    "display_name": "李明",
+                    "phone": "13800138000",
+                    "monthly_net_income": Decimal("7800"),
+                    "rent": Decimal("2200"),
+                    "food": Decimal("1500"),
+                    "transport": Decimal("300"),
+                    "medical": Decimal("100"),
+                    "dependants": Decimal("800"),
+                    "other_expenses": Decimal("200"),
+                    "hardship_reason": HardshipReason.INCOME_CUT,
+                    "hardship_detail": "工作调动后收入减少约三分之一。",
+                    "budget_updated_at": timezone.now(),
+                },
+            )
+            borrower.debts.all().delete()
+            for key, nickname, principal, interest, rate, days in DEMO_DEBTS:
+                profile = ProductProfile.objects.get(key=key)
+                Debt.objects.create(
+                    borrower=borrower,
+                    profile=profile,
+                    lender_name=profile.default_lender,
+                    nickname=nickname,
+                    principal=principal,
+                    interest=interest,
+                    annual_rate_percent=rate,
+                    first_missed_date=today - timedelta(days=days),
+                )
+            agency, _ = Agency.objects.get_or_create(
+                code="demo-agency", defaults={"name": "示范信用咨询中心"}
+            )
+            Counselor.objects.update_or_create(
+                user=self._user(COUNSELOR_EMAIL),
+                defaults={"agency": agency, "display_name": "王老师"},
+            )
+            self._user(STAFF_EMAIL, staff=True)
+        self.stdout.write(self.style.SUCCESS("Demo data loaded. Logins (password for all three):"))
+        self.stdout.write(f"  borrower   {BORROWER_EMAIL}")
+        self.stdout.write(f"  counselor  {COUNSELOR_EMAIL}")
+        self.stdout.write(f"  staff      {STAFF_EMAIL}  (Django admin at /admin/)")
+        self.stdout.write(f"  password   {DEMO_PASSWORD}")
+
+    def _user(self, email, staff=False):
+        user, _ = User.objects.get_or_create(email=email)
+        user.is_staff = user.is_superuser = staff
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        return user

@@ -1,0 +1,320 @@
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from . import tiers
+
+MAX_AMOUNT = Decimal("10000000000")  # 10^10 yuan: anything above is a typo
+MAX_ANNUAL_PERCENT = Decimal("100")
+
+
+def money_field(verbose_name, **kwargs):
+    kwargs.setdefault("max_digits", 14)
+    kwargs.setdefault("decimal_places", 2)
+    kwargs.setdefault("validators", [MinValueValidator(Decimal("0")), MaxValueValidator(MAX_AMOUNT)])
+    return models.DecimalField(verbose_name, **kwargs)
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+
+
+class User(AbstractUser):
+    """A person who signs in: a borrower, a counselor or staff. Email is the login."""
+
+    username = None
+    email = models.EmailField(_("email address"), unique=True)
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    def __str__(self):
+        return self.email
+
+
+class Agency(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    code = models.SlugField(_("agency code"), max_length=32, unique=True)
+
+    class Meta:
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+
+    def __str__(self):
+        return self.name
+
+
+class Counselor(models.Model):
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="counselor")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="counselors")
+    display_name = models.CharField(_("display name"), max_length=60)
+
+    class Meta:
+        verbose_name = _("counselor")
+        verbose_name_plural = _("counselors")
+
+    def __str__(self):
+        return f"{self.display_name} ({self.agency})"
+
+
+class HardshipReason(models.TextChoices):
+    UNEMPLOYMENT = "unemployment", _("Unemployment")
+    ILLNESS = "illness", _("Serious illness")
+    FAMILY_EMERGENCY = "family_emergency", _("Family emergency")
+    BUSINESS_FAILURE = "business_failure", _("Business failure")
+    INCOME_CUT = "income_cut", _("Income cut")
+    OTHER = "other", _("Other")
+
+
+EXPENSE_FIELDS = (
+    "rent",
+    "food",
+    "transport",
+    "medical",
+    "dependants",
+    "other_expenses",
+)
+
+
+class Borrower(models.Model):
+    """A borrower's profile and monthly budget (yuan per month)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="borrower")
+    display_name = models.CharField(_("name"), max_length=60)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    monthly_net_income = money_field(_("monthly net income"), default=Decimal("0"))
+    rent = money_field(_("rent and housing"), default=Decimal("0"))
+    food = money_field(_("food"), default=Decimal("0"))
+    transport = money_field(_("transport"), default=Decimal("0"))
+    medical = money_field(_("medical"), default=Decimal("0"))
+    dependants = money_field(_("dependants"), default=Decimal("0"))
+    other_expenses = money_field(_("other fixed obligations"), default=Decimal("0"))
+    hardship_reason = models.CharField(
+        _("hardship reason"), max_length=20, choices=HardshipReason.choices, blank=True
+    )
+    hardship_detail = models.TextField(_("hardship in your own words"), max_length=2000, blank=True)
+    budget_updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("borrower")
+        verbose_name_plural = _("borrowers")
+
+    def __str__(self):
+        return self.display_name or self.user.email
+
+    @property
+    def essential_expenses(self) -> Decimal:
+        return sum((getattr(self, name) for name in EXPENSE_FIELDS), Decimal("0"))
+
+    @property
+    def disposable_income(self) -> Decimal:
+        """Monthly net income minus essential expenses, yuan (may be negative)."""
+        return self.monthly_net_income - self.essential_expenses
+
+    @property
+    def has_budget(self) -> bool:
+        return self.budget_updated_at is not None
+
+
+class ProductProfile(models.Model):
+    """Typical terms of a kind of credit product. Seeded, editable by staff.
+
+    Values here are "typical" (DOMAIN.md §2: [practice] / [unsure]); the UI
+    presents them as such, never as promises.
+    """
+
+    key = models.SlugField(_("key"), max_length=32, unique=True)
+    name = models.CharField(_("name (Chinese)"), max_length=60)
+    name_en = models.CharField(_("name (English)"), max_length=60)
+    default_lender = models.CharField(_("typical lender"), max_length=120, blank=True)
+    reports_to_credit = models.BooleanField(_("reports to the PBOC credit system"), default=True)
+    reporting_note = models.CharField(_("reporting note"), max_length=200, blank=True)
+    grace_days = models.PositiveSmallIntegerField(
+        _("grace days"), default=0, validators=[MaxValueValidator(30)]
+    )
+    grace_note = models.CharField(_("grace note"), max_length=200, blank=True)
+    penalty_rule = models.CharField(
+        _("penalty rule"),
+        max_length=24,
+        choices=[
+            (tiers.PenaltyRule.CONTRACT_MULTIPLIER, _("contract daily rate × multiplier")),
+            (tiers.PenaltyRule.DAILY_RATE, _("fixed daily rate")),
+        ],
+        default=tiers.PenaltyRule.CONTRACT_MULTIPLIER,
+    )
+    penalty_multiplier = models.DecimalField(
+        _("penalty multiplier"), max_digits=5, decimal_places=2, default=Decimal("1.5"),
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("5"))],
+    )
+    penalty_daily_percent = models.DecimalField(
+        _("penalty percent per day"), max_digits=7, decimal_places=4, default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+    )
+    penalty_compounds = models.BooleanField(_("penalty compounds daily"), default=False)
+    late_fee_percent = models.DecimalField(
+        _("late charge, percent of the unpaid minimum"), max_digits=5, decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    hotline = models.CharField(_("hotline"), max_length=20, blank=True)
+    max_term_months = models.PositiveSmallIntegerField(
+        _("typical maximum negotiated term (months)"), default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+    )
+    is_credit_card = models.BooleanField(_("credit card"), default=False)
+    lender_is_user_entered = models.BooleanField(_("lender entered by the borrower"), default=False)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "pk"]
+        verbose_name = _("product profile")
+        verbose_name_plural = _("product profiles")
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name_en if (get_language() or "").startswith("en") else self.name
+
+    def penalty_terms(self, multiplier: Decimal | None = None) -> tiers.PenaltyTerms:
+        return tiers.PenaltyTerms(
+            rule=tiers.PenaltyRule(self.penalty_rule),
+            multiplier=multiplier if multiplier is not None else self.penalty_multiplier,
+            daily_percent=self.penalty_daily_percent,
+            compounds=self.penalty_compounds,
+            late_fee_percent=self.late_fee_percent,
+        )
+
+
+class DebtQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The only way views reach debts: those of the signed-in borrower."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(borrower__user=user)
+
+
+class Debt(models.Model):
+    borrower = models.ForeignKey(Borrower, on_delete=models.CASCADE, related_name="debts")
+    profile = models.ForeignKey(
+        ProductProfile, on_delete=models.PROTECT, related_name="debts", verbose_name=_("product")
+    )
+    lender_name = models.CharField(_("lender"), max_length=120)
+    nickname = models.CharField(_("nickname"), max_length=60, blank=True)
+    principal = money_field(_("outstanding principal"))
+    interest = money_field(_("outstanding interest"), default=Decimal("0"))
+    penalty_fees = money_field(_("penalty and fees already charged"), default=Decimal("0"))
+    annual_rate_percent = models.DecimalField(
+        _("contract rate (percent per year)"), max_digits=9, decimal_places=6,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_ANNUAL_PERCENT)],
+    )
+    first_missed_date = models.DateField(_("date of the first missed payment"), null=True, blank=True)
+    overdue_amount = money_field(_("overdue amount (minimum now due)"), null=True, blank=True)
+    contract_number = models.CharField(_("contract number"), max_length=64, blank=True)
+    grace_days_override = models.PositiveSmallIntegerField(
+        _("grace days (if different)"), null=True, blank=True, validators=[MaxValueValidator(30)]
+    )
+    penalty_multiplier_override = models.DecimalField(
+        _("penalty multiplier (if different)"), max_digits=5, decimal_places=2, null=True,
+        blank=True, validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("5"))],
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DebtQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["first_missed_date", "pk"]
+        verbose_name = _("debt")
+        verbose_name_plural = _("debts")
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return self.nickname or f"{self.lender_name} · {self.profile.display_name}"
+
+    @property
+    def total_owed(self) -> Decimal:
+        return self.principal + self.interest + self.penalty_fees
+
+    @property
+    def grace_days(self) -> int:
+        if self.grace_days_override is not None:
+            return self.grace_days_override
+        return self.profile.grace_days
+
+    def facts(self) -> tiers.DebtFacts:
+        return debt_facts(
+            self.profile,
+            first_missed=self.first_missed_date,
+            principal=self.principal,
+            overdue_amount=self.overdue_amount,
+            annual_rate_percent=self.annual_rate_percent,
+            grace_days_override=self.grace_days_override,
+            penalty_multiplier_override=self.penalty_multiplier_override,
+        )
+
+    def status(self, today: date) -> tiers.TierStatus:
+        return tiers.assess(
+            self.facts(), today, Decimal(settings.COST_WARNING_ANNUAL_PERCENT)
+        )
+
+
+def debt_facts(
+    profile: ProductProfile,
+    *,
+    first_missed: date | None,
+    principal: Decimal,
+    overdue_amount: Decimal | None,
+    annual_rate_percent: Decimal,
+    grace_days_override: int | None = None,
+    penalty_multiplier_override: Decimal | None = None,
+) -> tiers.DebtFacts:
+    """Combine a debt's entries with its product profile for the tier engine.
+
+    Penalty accrues on the overdue amount when the borrower knows it, else on
+    the outstanding principal (online loans usually fall due in full).
+    """
+    return tiers.DebtFacts(
+        first_missed=first_missed,
+        grace_days=grace_days_override if grace_days_override is not None else profile.grace_days,
+        overdue_amount=overdue_amount if overdue_amount is not None else principal,
+        contract_annual_percent=annual_rate_percent,
+        penalty_terms=profile.penalty_terms(penalty_multiplier_override),
+        is_credit_card=profile.is_credit_card,
+    )

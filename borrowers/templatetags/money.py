@@ -1,0 +1,29 @@
+from decimal import Decimal, InvalidOperation
+
+from django import template
+
+from ..tiers import money
+
+register = template.Library()
+
+
+@register.filter
+def yuan(value):
+    """Format a Decimal amount of yuan as ¥12,345.67 (rounded half-up to the fen)."""
+    if value is None or value == "":
+        return "—"
+    try:
+        amount = money(Decimal(value))
+    except (InvalidOperation, TypeError, ValueError):
+        return "—"
+    sign = "-" if amount < 0 else ""
+    return f"{sign}¥{abs(amount):,.2f}"
+
+
+@register.filter
+def percent(value):
+    """Format a percent figure (already in percent) with up to two decimals."""
+    if value is None:
+        return "—"
+    text = f"{Decimal(value).quantize(Decimal('0.01')):f}".rstrip("0").rstrip(".")
+    return f"{text} %"

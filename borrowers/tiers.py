@@ -1,0 +1,283 @@
+"""Delinquency tiers, credit-report codes and penalty estimates.
+
+Pure functions: no ORM, no request, no clock. "today" is always passed in.
+Amounts are yuan as Decimal; rates are stated in their unit in each name
+(``annual_percent`` = percent per year, ``daily_percent`` = percent per day).
+Rules follow DOMAIN.md §1 and §2.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+FEN = Decimal("0.01")
+DAYS_PER_YEAR = 365
+HUNDRED = Decimal(100)
+
+
+class Tier(enum.StrEnum):
+    CURRENT = "current"
+    LIGHT = "light"
+    MODERATE = "moderate"
+    SEVERE = "severe"
+
+    @property
+    def rank(self) -> int:
+        return list(Tier).index(self)
+
+
+class PenaltyRule(enum.StrEnum):
+    """How a product charges penalty interest (罚息) on the overdue amount."""
+
+    CONTRACT_MULTIPLIER = "contract_multiplier"  # contract daily rate x multiplier
+    DAILY_RATE = "daily_rate"  # a fixed percent per day, e.g. 0.05 %/day
+
+
+# First DPD of each tier after "current"; tiers are [start, next start).
+TIER_STARTS: tuple[tuple[Tier, int], ...] = (
+    (Tier.LIGHT, 1),
+    (Tier.MODERATE, 31),
+    (Tier.SEVERE, 61),
+)
+# Credit-report status codes: upper DPD bound (inclusive) for each code.
+REPORT_CODE_BOUNDS: tuple[tuple[str, int], ...] = (
+    ("1", 30),
+    ("2", 60),
+    ("3", 90),
+    ("4", 120),
+    ("5", 150),
+    ("6", 180),
+)
+# Credit-card risk classes (商业银行信用卡业务监督管理办法 Art.92): upper DPD bound.
+CARD_RISK_CLASS_BOUNDS: tuple[tuple[str, int], ...] = (
+    ("normal", 0),
+    ("special_mention", 90),
+    ("substandard", 120),
+    ("doubtful", 180),
+)
+
+
+def money(amount: Decimal) -> Decimal:
+    """Round yuan half-up to the fen; used only at the edges."""
+    return amount.quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def days_past_due(first_missed: date | None, today: date, grace_days: int = 0) -> tuple[int, bool]:
+    """Days past due and whether the debt is inside the grace window.
+
+    ``first_missed`` is the due date of the earliest unpaid amount (None when
+    nothing is unpaid). Within ``grace_days`` after that date the debt is "in
+    grace": DPD 0, no penalty, not reported. After grace, DPD counts from the
+    original due date.
+    """
+    if first_missed is None or today <= first_missed:
+        return 0, False
+    elapsed = (today - first_missed).days
+    if elapsed <= grace_days:
+        return 0, True
+    return elapsed, False
+
+
+def tier_for(dpd: int) -> Tier:
+    tier = Tier.CURRENT
+    for candidate, start in TIER_STARTS:
+        if dpd >= start:
+            tier = candidate
+    return tier
+
+
+def report_code_for(dpd: int) -> str:
+    """Monthly status code on the PBOC credit report: N, 1..7 (C = settled)."""
+    if dpd <= 0:
+        return "N"
+    for code, upper in REPORT_CODE_BOUNDS:
+        if dpd <= upper:
+            return code
+    return "7"
+
+
+def card_risk_class_for(dpd: int) -> str:
+    for name, upper in CARD_RISK_CLASS_BOUNDS:
+        if dpd <= upper:
+            return name
+    return "loss"
+
+
+def next_tier_after(tier: Tier) -> Tier | None:
+    tiers = list(Tier)
+    index = tiers.index(tier)
+    return tiers[index + 1] if index + 1 < len(tiers) else None
+
+
+def days_until_next_tier(first_missed: date | None, today: date, grace_days: int = 0) -> int | None:
+    """Days from ``today`` until the debt enters a worse tier if nothing is paid.
+
+    None when nothing is unpaid (no escalation is coming) or the debt is
+    already severe. A debt due in the future or in grace escalates the day
+    grace ends.
+    """
+    if first_missed is None:
+        return None
+    dpd, _in_grace = days_past_due(first_missed, today, grace_days)
+    if dpd == 0:
+        elapsed = (today - first_missed).days
+        return grace_days + 1 - elapsed
+    current = tier_for(dpd)
+    for candidate, start in TIER_STARTS:
+        if candidate.rank > current.rank:
+            return start - dpd
+    return None
+
+
+def days_until_next_report_code(dpd: int) -> int | None:
+    if dpd <= 0:
+        return None
+    for _code, upper in REPORT_CODE_BOUNDS:
+        if dpd <= upper:
+            return upper + 1 - dpd
+    return None
+
+
+def daily_rate_from_annual(annual_percent: Decimal) -> Decimal:
+    """Fraction per day from percent per year (365-day year)."""
+    return annual_percent / HUNDRED / DAYS_PER_YEAR
+
+
+@dataclass(frozen=True)
+class PenaltyTerms:
+    """A product's penalty rule, with any per-debt overrides already applied."""
+
+    rule: PenaltyRule
+    multiplier: Decimal = Decimal("1.5")
+    daily_percent: Decimal = Decimal("0")
+    compounds: bool = False
+    late_fee_percent: Decimal = Decimal("0")  # of the unpaid minimum, per missed cycle
+
+    def daily_fraction(self, contract_annual_percent: Decimal) -> Decimal:
+        """Penalty interest as a fraction of the overdue amount per day."""
+        if self.rule == PenaltyRule.DAILY_RATE:
+            return self.daily_percent / HUNDRED
+        return daily_rate_from_annual(contract_annual_percent) * self.multiplier
+
+
+@dataclass(frozen=True)
+class PenaltyEstimate:
+    accrued: Decimal  # yuan, to the fen, interest part plus late fees
+    per_day: Decimal  # yuan, to the fen, the next day's penalty interest
+    late_fees: Decimal  # yuan, to the fen
+    annual_percent: Decimal  # penalty interest as percent per year
+
+
+def estimate_penalty(
+    overdue_amount: Decimal,
+    contract_annual_percent: Decimal,
+    terms: PenaltyTerms,
+    dpd: int,
+) -> PenaltyEstimate:
+    """Penalty accrued over ``dpd`` days on ``overdue_amount`` yuan.
+
+    Simple interest unless ``terms.compounds``; credit cards add a late charge
+    of ``late_fee_percent`` of the unpaid amount for each 30-day cycle begun.
+    """
+    with localcontext() as ctx:
+        ctx.prec = 34
+        daily = terms.daily_fraction(contract_annual_percent)
+        if dpd <= 0 or overdue_amount <= 0:
+            return PenaltyEstimate(
+                Decimal("0.00"),
+                Decimal("0.00"),
+                Decimal("0.00"),
+                money(daily * DAYS_PER_YEAR * HUNDRED),
+            )
+        if terms.compounds:
+            grown = overdue_amount * (1 + daily) ** dpd
+            interest = grown - overdue_amount
+            per_day = grown * daily
+        else:
+            interest = overdue_amount * daily * dpd
+            per_day = overdue_amount * daily
+        cycles = -(-dpd // 30)
+        late_fees = overdue_amount * terms.late_fee_percent / HUNDRED * cycles
+        return PenaltyEstimate(
+            accrued=money(interest + late_fees),
+            per_day=money(per_day),
+            late_fees=money(late_fees),
+            annual_percent=money(daily * DAYS_PER_YEAR * HUNDRED),
+        )
+
+
+def effective_annual_percent(
+    contract_annual_percent: Decimal, penalty: PenaltyEstimate, dpd: int
+) -> Decimal:
+    """The yearly cost now charged on the overdue amount, in percent.
+
+    While current this is the contract rate; once overdue the penalty rate
+    applies to the overdue amount, so the higher of the two is what the
+    borrower pays per year.
+    """
+    if dpd <= 0:
+        return money(contract_annual_percent)
+    return money(max(contract_annual_percent, penalty.annual_percent))
+
+
+@dataclass(frozen=True)
+class DebtFacts:
+    """What the engine needs to know about one debt."""
+
+    first_missed: date | None
+    grace_days: int
+    overdue_amount: Decimal
+    contract_annual_percent: Decimal
+    penalty_terms: PenaltyTerms
+    is_credit_card: bool = False
+
+
+@dataclass(frozen=True)
+class TierStatus:
+    dpd: int
+    in_grace: bool
+    tier: Tier
+    next_tier: Tier | None
+    days_to_next_tier: int | None
+    report_code: str
+    days_to_next_report_code: int | None
+    penalty: PenaltyEstimate
+    effective_annual_percent: Decimal
+    cost_warning: bool
+    card_risk_class: str | None
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.dpd > 0
+
+
+def assess(
+    facts: DebtFacts, today: date, cost_warning_percent: Decimal = Decimal(24)
+) -> TierStatus:
+    """Everything the dashboard and the explanation page show for one debt."""
+    dpd, in_grace = days_past_due(facts.first_missed, today, facts.grace_days)
+    tier = tier_for(dpd)
+    penalty = estimate_penalty(
+        facts.overdue_amount, facts.contract_annual_percent, facts.penalty_terms, dpd
+    )
+    cost = effective_annual_percent(facts.contract_annual_percent, penalty, dpd)
+    return TierStatus(
+        dpd=dpd,
+        in_grace=in_grace,
+        tier=tier,
+        next_tier=next_tier_after(tier) if facts.first_missed else None,
+        days_to_next_tier=days_until_next_tier(facts.first_missed, today, facts.grace_days),
+        report_code=report_code_for(dpd),
+        days_to_next_report_code=days_until_next_report_code(dpd),
+        penalty=penalty,
+        effective_annual_percent=cost,
+        cost_warning=cost > cost_warning_percent,
+        card_risk_class=card_risk_class_for(dpd) if facts.is_credit_card else None,
+    )
+
+
+def worst_tier(tiers: list[Tier]) -> Tier:
+    return max(tiers, key=lambda t: t.rank, default=Tier.CURRENT)

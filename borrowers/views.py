@@ -1,0 +1,291 @@
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
+
+from . import explanations, tiers
+from .forms import BudgetForm, DebtForm, DebtPreviewForm, SignUpForm
+from .models import Borrower, Debt, ProductProfile, debt_facts
+
+
+def borrower_required(view):
+    """Signed in and owning a borrower profile; counselors go to their area."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not hasattr(request.user, "borrower"):
+            return redirect("home")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _get_debt_for_user(request, pk) -> Debt:
+    return get_object_or_404(Debt.objects.for_user(request.user).select_related("profile"), pk=pk)
+
+
+@dataclass
+class DebtRow:
+    debt: Debt
+    status: tiers.TierStatus
+
+    @property
+    def tier_text(self):
+        return explanations.TIER_TEXT[self.status.tier]
+
+    @property
+    def next_tier_text(self):
+        return explanations.TIER_TEXT[self.status.next_tier] if self.status.next_tier else None
+
+
+@dataclass
+class Overview:
+    rows: list[DebtRow]
+    total_owed: Decimal
+    total_overdue: Decimal
+    penalty_to_date: Decimal
+    worst_tier: tiers.Tier
+    disposable_income: Decimal
+
+    @property
+    def worst_tier_text(self):
+        return explanations.TIER_TEXT[self.worst_tier]
+
+
+def build_overview(borrower: Borrower, today: date) -> Overview:
+    debts = list(Debt.objects.for_user(borrower.user).select_related("profile"))
+    rows = [DebtRow(debt, debt.status(today)) for debt in debts]
+    return Overview(
+        rows=rows,
+        total_owed=sum((r.debt.total_owed for r in rows), Decimal("0")),
+        total_overdue=sum(
+            (r.debt.facts().overdue_amount for r in rows if r.status.is_overdue), Decimal("0")
+        ),
+        penalty_to_date=sum((r.status.penalty.accrued for r in rows), Decimal("0")),
+        worst_tier=tiers.worst_tier([r.status.tier for r in rows]),
+        disposable_income=borrower.disposable_income,
+    )
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return redirect("login")
+    if hasattr(request.user, "borrower"):
+        return redirect("dashboard")
+    if hasattr(request.user, "counselor"):
+        return redirect("counselor_home")
+    if request.user.is_staff:
+        return redirect("admin:index")
+    raise Http404
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            user = form.save(commit=False)
+            user.language = translation.get_language() or settings.LANGUAGE_CODE
+            user.save()
+            Borrower.objects.create(user=user, display_name=form.cleaned_data["display_name"])
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome. Start with your monthly budget."))
+        return redirect("budget")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+@borrower_required
+def dashboard(request):
+    borrower = request.user.borrower
+    context = {"overview": build_overview(borrower, timezone.localdate()), "borrower": borrower}
+    return render(request, "borrowers/dashboard.html", context)
+
+
+@borrower_required
+@require_http_methods(["GET", "POST"])
+def budget(request):
+    borrower = request.user.borrower
+    form = BudgetForm(request.POST or None, instance=borrower)
+    if request.method == "POST" and form.is_valid():
+        borrower = form.save(commit=False)
+        borrower.budget_updated_at = timezone.now()
+        borrower.save()
+        messages.success(request, _("Budget saved."))
+        return redirect("dashboard")
+    return render(request, "borrowers/budget.html", {"form": form, "borrower": borrower})
+
+
+def _debts_partial(request, status=200):
+    """The debts section of the dashboard, re-rendered after an inline change."""
+    borrower = request.user.borrower
+    context = {"overview": build_overview(borrower, timezone.localdate()), "borrower": borrower}
+    response = render(request, "borrowers/dashboard.html#debts", context, status=status)
+    return reswap(retarget(response, "#debts"), "outerHTML")
+
+
+def _debt_form_response(request, form, debt=None):
+    template = "borrowers/debt_form.html#debt-form" if request.htmx else "borrowers/debt_form.html"
+    preview = _preview_context(form.data if form.is_bound else None, debt)
+    return render(request, template, {"form": form, "debt": debt, **preview})
+
+
+@borrower_required
+@require_http_methods(["GET", "POST"])
+def debt_create(request):
+    today = timezone.localdate()
+    form = DebtForm(request.POST or None, today=today)
+    if request.method == "POST" and form.is_valid():
+        debt = form.save(commit=False)
+        debt.borrower = request.user.borrower
+        debt.save()
+        if request.htmx:
+            return _debts_partial(request)
+        messages.success(request, _("Debt added."))
+        return redirect("debt_detail", pk=debt.pk)
+    return _debt_form_response(request, form)
+
+
+@borrower_required
+@require_http_methods(["GET", "POST"])
+def debt_edit(request, pk):
+    debt = _get_debt_for_user(request, pk)
+    form = DebtForm(request.POST or None, instance=debt, today=timezone.localdate())
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        if request.htmx:
+            return _debts_partial(request)
+        messages.success(request, _("Debt updated."))
+        return redirect("debt_detail", pk=debt.pk)
+    return _debt_form_response(request, form, debt)
+
+
+@borrower_required
+@require_http_methods(["GET", "POST"])
+def debt_delete(request, pk):
+    debt = _get_debt_for_user(request, pk)
+    if request.method == "POST":
+        debt.delete()
+        if request.htmx:
+            return _debts_partial(request)
+        messages.success(request, _("Debt deleted."))
+        return redirect("dashboard")
+    return render(request, "borrowers/debt_confirm_delete.html", {"debt": debt})
+
+
+@borrower_required
+@require_GET
+def debt_detail(request, pk):
+    debt = _get_debt_for_user(request, pk)
+    row = DebtRow(debt, debt.status(timezone.localdate()))
+    context = {
+        "row": row,
+        "debt": debt,
+        "explanations": explanations,
+        "all_tiers": [(t, explanations.TIER_TEXT[t]) for t in tiers.Tier],
+        "report_code_text": explanations.REPORT_CODE_TEXT[row.status.report_code],
+        "card_risk_text": explanations.CARD_RISK_CLASS_TEXT.get(row.status.card_risk_class or ""),
+    }
+    return render(request, "borrowers/debt_detail.html", context)
+
+
+def _preview_context(data, debt=None):
+    """Tier preview for the debt form, from whatever part of the form is valid."""
+    if data is None:
+        if debt is None:
+            return {"preview": None}
+        return {
+            "preview": DebtRow(debt, debt.status(timezone.localdate())),
+            "preview_profile": debt.profile,
+        }
+    today = timezone.localdate()
+    values = DebtPreviewForm(data, today=today).preview_values()
+    profile = values["profile"]
+    if profile is None:
+        return {"preview": None}
+    facts = debt_facts(
+        profile,
+        first_missed=values["first_missed"],
+        principal=values["principal"],
+        overdue_amount=values["overdue_amount"],
+        annual_rate_percent=values["annual_rate_percent"],
+        grace_days_override=values["grace_days_override"],
+        penalty_multiplier_override=values["penalty_multiplier_override"],
+    )
+    status = tiers.assess(facts, today, Decimal(settings.COST_WARNING_ANNUAL_PERCENT))
+    return {
+        "preview": DebtRow(debt=None, status=status),
+        "preview_profile": profile,
+        "preview_date_error": values["date_error"],
+    }
+
+
+@borrower_required
+@require_GET
+def debt_preview(request):
+    """The live tier preview beside the debt form (htmx, before saving)."""
+    context = _preview_context(request.GET)
+    profile = context.get("preview_profile")
+    # Offer the product's typical lender when the lender field is still empty
+    # or still shows another product's typical lender.
+    typed = request.GET.get("lender_name", "").strip()
+    defaults = set(ProductProfile.objects.values_list("default_lender", flat=True))
+    context["lender_suggestion"] = (
+        profile.default_lender
+        if profile and (not typed or typed in defaults) and not profile.lender_is_user_entered
+        else None
+    )
+    context["lender_clear"] = bool(
+        profile and profile.lender_is_user_entered and typed in defaults and typed
+    )
+    return render(request, "borrowers/_tier_preview.html", context)
+
+
+@login_required
+def counselor_home(request):
+    counselor = getattr(request.user, "counselor", None)
+    if counselor is None:
+        raise Http404
+    return render(request, "borrowers/counselor_home.html", {"counselor": counselor})
+
+
+@require_POST
+def set_language(request):
+    """Switch the interface language; remembered on the account when signed in."""
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    next_url = request.POST.get("next") or reverse("home")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("home")
+    response = HttpResponseRedirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    if request.user.is_authenticated and request.user.language != language:
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    return response
