@@ -34,10 +34,7 @@ TIER_TEXT = {
         lender_actions=(
             _("Reminders by app pop-up and SMS."),
             _("Calls from the lender's own collection team."),
-            _(
-                "A short grace period is often granted when you show that you are "
-                "willing to pay."
-            ),
+            _("A short grace period is often granted when you show that you are willing to pay."),
         ),
         report_meaning=_(
             "If the lender reports to the PBOC credit system, the month shows as 1 "
@@ -59,10 +56,7 @@ TIER_TEXT = {
         dpd_range=_("61 days or more past due"),
         lender_actions=(
             _("The lender may sue and ask the court to enforce against your property."),
-            _(
-                "The lender reports you to the PBOC credit reference system, if it "
-                "has not already."
-            ),
+            _("The lender reports you to the PBOC credit reference system, if it has not already."),
         ),
         report_meaning=_(
             "The month shows as 3 (61–90 days), 4 (91–120), 5 (121–150), 6 (151–180) "
@@ -119,8 +113,8 @@ NEGOTIATION_FACTORS = (
 # Honesty and rights (DOMAIN.md §6).
 RIGHTS = (
     _(
-        "Nobody can delete accurate records from your credit report. Paid \"credit "
-        "repair\" (征信修复) services that promise deletion are a scam category that "
+        'Nobody can delete accurate records from your credit report. Paid "credit '
+        'repair" (征信修复) services that promise deletion are a scam category that '
         "regulators warn about."
     ),
     _(

@@ -17,7 +17,9 @@ MAX_ANNUAL_PERCENT = Decimal("100")
 def money_field(verbose_name, **kwargs):
     kwargs.setdefault("max_digits", 14)
     kwargs.setdefault("decimal_places", 2)
-    kwargs.setdefault("validators", [MinValueValidator(Decimal("0")), MaxValueValidator(MAX_AMOUNT)])
+    kwargs.setdefault(
+        "validators", [MinValueValidator(Decimal("0")), MaxValueValidator(MAX_AMOUNT)]
+    )
     return models.DecimalField(verbose_name, **kwargs)
 
 
@@ -175,22 +177,31 @@ class ProductProfile(models.Model):
         default=tiers.PenaltyRule.CONTRACT_MULTIPLIER,
     )
     penalty_multiplier = models.DecimalField(
-        _("penalty multiplier"), max_digits=5, decimal_places=2, default=Decimal("1.5"),
+        _("penalty multiplier"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("1.5"),
         validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("5"))],
     )
     penalty_daily_percent = models.DecimalField(
-        _("penalty percent per day"), max_digits=7, decimal_places=4, default=Decimal("0"),
+        _("penalty percent per day"),
+        max_digits=7,
+        decimal_places=4,
+        default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
     )
     penalty_compounds = models.BooleanField(_("penalty compounds daily"), default=False)
     late_fee_percent = models.DecimalField(
-        _("late charge, percent of the unpaid minimum"), max_digits=5, decimal_places=2,
+        _("late charge, percent of the unpaid minimum"),
+        max_digits=5,
+        decimal_places=2,
         default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
     hotline = models.CharField(_("hotline"), max_length=20, blank=True)
     max_term_months = models.PositiveSmallIntegerField(
-        _("typical maximum negotiated term (months)"), default=24,
+        _("typical maximum negotiated term (months)"),
+        default=24,
         validators=[MinValueValidator(1), MaxValueValidator(120)],
     )
     is_credit_card = models.BooleanField(_("credit card"), default=False)
@@ -238,18 +249,26 @@ class Debt(models.Model):
     interest = money_field(_("outstanding interest"), default=Decimal("0"))
     penalty_fees = money_field(_("penalty and fees already charged"), default=Decimal("0"))
     annual_rate_percent = models.DecimalField(
-        _("contract rate (percent per year)"), max_digits=9, decimal_places=6,
+        _("contract rate (percent per year)"),
+        max_digits=9,
+        decimal_places=6,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_ANNUAL_PERCENT)],
     )
-    first_missed_date = models.DateField(_("date of the first missed payment"), null=True, blank=True)
+    first_missed_date = models.DateField(
+        _("date of the first missed payment"), null=True, blank=True
+    )
     overdue_amount = money_field(_("overdue amount (minimum now due)"), null=True, blank=True)
     contract_number = models.CharField(_("contract number"), max_length=64, blank=True)
     grace_days_override = models.PositiveSmallIntegerField(
         _("grace days (if different)"), null=True, blank=True, validators=[MaxValueValidator(30)]
     )
     penalty_multiplier_override = models.DecimalField(
-        _("penalty multiplier (if different)"), max_digits=5, decimal_places=2, null=True,
-        blank=True, validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("5"))],
+        _("penalty multiplier (if different)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("5"))],
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -290,9 +309,7 @@ class Debt(models.Model):
         )
 
     def status(self, today: date) -> tiers.TierStatus:
-        return tiers.assess(
-            self.facts(), today, Decimal(settings.COST_WARNING_ANNUAL_PERCENT)
-        )
+        return tiers.assess(self.facts(), today, Decimal(settings.COST_WARNING_ANNUAL_PERCENT))
 
 
 def debt_facts(
