@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 CONSTRAINTS := scripts/constraints.txt
 STAMP := $(VENV)/.installed
+# Setup commands run with DEBUG on unless the environment says otherwise
+# (settings refuse to start with DEBUG off and no SECRET_KEY).
+MANAGE := DEBUG=$${DEBUG:-true} $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := config.settings
@@ -35,13 +38,13 @@ gettext:
 		|| { echo "gettext is missing and could not be installed: apt-get install gettext"; exit 1; }; }
 
 messages: $(STAMP) gettext
-	@$(PY) manage.py compilemessages --ignore=.venv -v 0
+	@$(MANAGE) compilemessages --ignore=.venv -v 0
 
 migrate: install
-	$(PY) manage.py migrate --noinput -v 0
+	$(MANAGE) migrate --noinput -v 0
 
 demo: migrate
-	$(PY) manage.py load_demo
+	$(MANAGE) load_demo
 
 # Embedded defaults: SQLite under var/, file-system broker, email to var/mail/.
 run: export DEBUG ?= true
@@ -59,7 +62,7 @@ chromium:
 
 test: install chromium
 	$(BIN)/ruff check .
-	$(PY) manage.py makemigrations --check --dry-run
+	$(MANAGE) makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test-fast: install
@@ -67,7 +70,7 @@ test-fast: install
 
 lint: install
 	$(BIN)/ruff check .
-	$(PY) manage.py makemigrations --check --dry-run
+	$(MANAGE) makemigrations --check --dry-run
 
 # Re-pin every dependency (direct and transitive) after editing pyproject.toml.
 lock: $(PY)

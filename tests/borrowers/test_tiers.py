@@ -1,0 +1,169 @@
+"""The tier engine: pure functions, no database."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from borrowers import tiers
+from borrowers.tiers import DebtFacts, PenaltyRule, PenaltyTerms, Tier
+
+TODAY = date(2026, 11, 28)
+HUABEI = PenaltyTerms(rule=PenaltyRule.DAILY_RATE, daily_percent=Decimal("0.05"))
+WEILIDAI = PenaltyTerms(rule=PenaltyRule.CONTRACT_MULTIPLIER, multiplier=Decimal("1.5"))
+CARD = PenaltyTerms(
+    rule=PenaltyRule.CONTRACT_MULTIPLIER, multiplier=Decimal("1"), late_fee_percent=Decimal("5")
+)
+
+
+def facts(days_ago, grace=0, terms=HUABEI, amount="6500", rate="0", card=False):
+    return DebtFacts(
+        first_missed=None if days_ago is None else TODAY - timedelta(days=days_ago),
+        grace_days=grace,
+        overdue_amount=Decimal(amount),
+        contract_annual_percent=Decimal(rate),
+        penalty_terms=terms,
+        is_credit_card=card,
+    )
+
+
+@pytest.mark.parametrize(
+    ("dpd", "tier", "code", "days_to_next"),
+    [
+        (0, Tier.CURRENT, "N", 1),
+        (1, Tier.LIGHT, "1", 30),
+        (30, Tier.LIGHT, "1", 1),
+        (31, Tier.MODERATE, "2", 30),
+        (60, Tier.MODERATE, "2", 1),
+        (61, Tier.SEVERE, "3", None),
+        (90, Tier.SEVERE, "3", None),
+        (91, Tier.SEVERE, "4", None),
+        (120, Tier.SEVERE, "4", None),
+        (121, Tier.SEVERE, "5", None),
+        (150, Tier.SEVERE, "5", None),
+        (151, Tier.SEVERE, "6", None),
+        (180, Tier.SEVERE, "6", None),
+        (181, Tier.SEVERE, "7", None),
+        (1000, Tier.SEVERE, "7", None),
+    ],
+)
+def test_boundaries(dpd, tier, code, days_to_next):
+    status = tiers.assess(facts(dpd), TODAY)
+    assert status.dpd == dpd
+    assert status.tier == tier
+    assert status.report_code == code
+    assert status.days_to_next_tier == days_to_next
+
+
+def test_a_debt_with_nothing_missed_is_current_and_not_escalating():
+    status = tiers.assess(facts(None), TODAY)
+    assert (status.dpd, status.tier, status.report_code) == (0, Tier.CURRENT, "N")
+    assert status.days_to_next_tier is None
+    assert status.next_tier is None
+    assert status.penalty.accrued == Decimal("0.00")
+
+
+def test_huabei_like_debt_45_days_late_is_moderate_with_16_days_to_severe():
+    status = tiers.assess(facts(45), TODAY)
+    assert status.tier == Tier.MODERATE
+    assert status.next_tier == Tier.SEVERE
+    assert status.days_to_next_tier == 16
+    # 6,500 x 0.05 %/day x 45 days
+    assert status.penalty.accrued == Decimal("146.25")
+    assert status.penalty.per_day == Decimal("3.25")
+
+
+def test_within_grace_the_debt_is_in_grace_current_and_unpenalised():
+    status = tiers.assess(facts(1, grace=1, terms=WEILIDAI, rate="18.25"), TODAY)
+    assert status.in_grace is True
+    assert (status.dpd, status.tier, status.report_code) == (0, Tier.CURRENT, "N")
+    assert status.penalty.accrued == Decimal("0.00")
+    assert status.days_to_next_tier == 1
+    assert status.next_tier == Tier.LIGHT
+
+
+def test_after_grace_dpd_and_penalty_count_from_the_original_due_date():
+    status = tiers.assess(facts(2, grace=1, terms=WEILIDAI, amount="18000", rate="18.25"), TODAY)
+    assert status.in_grace is False
+    assert status.dpd == 2
+    assert status.tier == Tier.LIGHT
+    # 18,000 x (18.25 % / 365) x 1.5 x 2 days = 27.00
+    assert status.penalty.accrued == Decimal("27.00")
+
+
+@pytest.mark.parametrize(("elapsed", "in_grace", "dpd"), [(3, True, 0), (4, False, 4)])
+def test_credit_card_grace_of_three_days(elapsed, in_grace, dpd):
+    status = tiers.assess(facts(elapsed, grace=3, terms=CARD, rate="18.25", card=True), TODAY)
+    assert (status.in_grace, status.dpd) == (in_grace, dpd)
+
+
+def test_a_payment_due_today_is_not_yet_late():
+    status = tiers.assess(facts(0, grace=0), TODAY)
+    assert (status.dpd, status.in_grace, status.days_to_next_tier) == (0, False, 1)
+
+
+def test_weilidai_like_penalty_is_contract_rate_times_one_and_a_half():
+    status = tiers.assess(facts(75, grace=1, terms=WEILIDAI, amount="18000", rate="18.25"), TODAY)
+    assert status.penalty.accrued == Decimal("1012.50")
+    assert status.penalty.per_day == Decimal("13.50")
+    assert status.penalty.annual_percent == Decimal("27.38")
+
+
+def test_credit_card_adds_a_late_charge_per_cycle_begun():
+    status = tiers.assess(facts(35, terms=CARD, amount="1000", rate="18.25", card=True), TODAY)
+    # interest 1,000 x 0.05 %/day x 35 = 17.50; late charge 5 % x 2 cycles = 100.00
+    assert status.penalty.late_fees == Decimal("100.00")
+    assert status.penalty.accrued == Decimal("117.50")
+
+
+@pytest.mark.parametrize(
+    ("dpd", "risk_class"),
+    [(0, "normal"), (90, "special_mention"), (91, "substandard"), (180, "doubtful"), (181, "loss")],
+)
+def test_credit_card_risk_classes_follow_article_92(dpd, risk_class):
+    status = tiers.assess(facts(dpd, terms=CARD, rate="18.25", card=True), TODAY)
+    assert status.card_risk_class == risk_class
+
+
+def test_compounding_profile_grows_on_the_grown_balance():
+    terms = PenaltyTerms(rule=PenaltyRule.DAILY_RATE, daily_percent=Decimal("1"), compounds=True)
+    simple = PenaltyTerms(rule=PenaltyRule.DAILY_RATE, daily_percent=Decimal("1"))
+    assert tiers.estimate_penalty(Decimal("1000"), Decimal(0), terms, 2).accrued == Decimal("20.10")
+    assert tiers.estimate_penalty(Decimal("1000"), Decimal(0), simple, 2).accrued == Decimal("20.00")
+
+
+def test_amounts_are_decimal_rounded_half_up_to_the_fen():
+    # 250 x 0.05 % = 0.125: half-up gives 0.13 where float rounding gives 0.12.
+    status = tiers.assess(facts(1, amount="250"), TODAY)
+    assert status.penalty.per_day == Decimal("0.13")
+    assert round(250 * 0.0005, 2) == 0.12
+    assert all(
+        isinstance(v, Decimal) and v.as_tuple().exponent == -2
+        for v in (status.penalty.accrued, status.penalty.per_day, status.penalty.late_fees)
+    )
+
+
+def test_one_third_of_a_fen_per_day_accumulates_exactly():
+    # 0.01 per 3 days: float sums drift, Decimal over 300 days is exactly 1.00.
+    terms = PenaltyTerms(rule=PenaltyRule.DAILY_RATE, daily_percent=Decimal("1") / 3)
+    assert tiers.estimate_penalty(Decimal("1"), Decimal(0), terms, 300).accrued == Decimal("1.00")
+
+
+def test_cost_warning_above_24_percent_a_year():
+    weilidai = tiers.assess(facts(40, terms=WEILIDAI, rate="18.25"), TODAY)
+    huabei = tiers.assess(facts(40), TODAY)
+    assert weilidai.effective_annual_percent == Decimal("27.38")
+    assert weilidai.cost_warning is True
+    assert huabei.effective_annual_percent == Decimal("18.25")
+    assert huabei.cost_warning is False
+
+
+def test_current_debt_costs_its_contract_rate():
+    status = tiers.assess(facts(None, terms=WEILIDAI, rate="30"), TODAY)
+    assert status.effective_annual_percent == Decimal("30.00")
+    assert status.cost_warning is True
+
+
+def test_worst_tier():
+    assert tiers.worst_tier([Tier.LIGHT, Tier.SEVERE, Tier.CURRENT]) == Tier.SEVERE
+    assert tiers.worst_tier([]) == Tier.CURRENT

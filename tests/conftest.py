@@ -1,0 +1,39 @@
+import pytest
+
+from tests.factories import PASSWORD, BorrowerFactory, CounselorFactory
+
+
+@pytest.fixture
+def alice(db):
+    """A borrower who owns the data under test."""
+    return BorrowerFactory(display_name="Alice", user__email="alice@example.com")
+
+
+@pytest.fixture
+def bob(db):
+    """Another borrower, who must see nothing of Alice's."""
+    return BorrowerFactory(display_name="Bob", user__email="bob@example.com")
+
+
+@pytest.fixture
+def charlie(db):
+    """A counselor with no access to anyone yet."""
+    return CounselorFactory(display_name="Charlie", user__email="charlie@example.com")
+
+
+@pytest.fixture
+def alice_client(client, alice):
+    assert client.login(email=alice.user.email, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def bob_client(client, bob):
+    assert client.login(email=bob.user.email, password=PASSWORD)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Hashing cost is not under test; logging in dozens of personas is."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
