@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import path
 
 from . import views
@@ -15,3 +16,6 @@ urlpatterns = [
     path("counselor/", views.counselor_home, name="counselor_home"),
     path("language/", views.set_language, name="set_language"),
 ]
+
+if settings.DEBUG:
+    urlpatterns.append(path("dev/mail/", views.sent_mail, name="sent_mail"))

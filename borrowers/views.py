@@ -2,6 +2,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import wraps
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
@@ -289,3 +290,16 @@ def set_language(request):
         request.user.language = language
         request.user.save(update_fields=["language"])
     return response
+
+
+def sent_mail(request):
+    """DEBUG only: the messages the file email backend wrote, newest first."""
+    mailer = settings.MAILERS["default"]
+    if not settings.DEBUG or not mailer["BACKEND"].endswith("filebased.EmailBackend"):
+        raise Http404
+    folder = Path(mailer["OPTIONS"]["file_path"])
+    files = sorted(folder.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True)[:20]
+    messages_sent = [
+        {"name": f.name, "text": f.read_text(encoding="utf-8", errors="replace")} for f in files
+    ]
+    return render(request, "borrowers/sent_mail.html", {"messages_sent": messages_sent})

@@ -128,8 +128,9 @@ def test_credit_card_risk_classes_follow_article_92(dpd, risk_class):
 def test_compounding_profile_grows_on_the_grown_balance():
     terms = PenaltyTerms(rule=PenaltyRule.DAILY_RATE, daily_percent=Decimal("1"), compounds=True)
     simple = PenaltyTerms(rule=PenaltyRule.DAILY_RATE, daily_percent=Decimal("1"))
-    assert tiers.estimate_penalty(Decimal("1000"), Decimal(0), terms, 2).accrued == Decimal("20.10")
-    assert tiers.estimate_penalty(Decimal("1000"), Decimal(0), simple, 2).accrued == Decimal("20.00")
+    grown = tiers.estimate_penalty(Decimal("1000"), Decimal(0), terms, 2)
+    flat = tiers.estimate_penalty(Decimal("1000"), Decimal(0), simple, 2)
+    assert (grown.accrued, flat.accrued) == (Decimal("20.10"), Decimal("20.00"))
 
 
 def test_amounts_are_decimal_rounded_half_up_to_the_fen():
