@@ -55,10 +55,14 @@ run: demo
 	@echo ""
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho start -f Procfile -p $(PORT)
 
+# Debian's Chromium for the browser tests, and a CJK font so that failure
+# screenshots (and PDFs) show Chinese rather than empty boxes.
 chromium:
-	@command -v chromium >/dev/null || { echo "Installing Debian's Chromium for browser tests…"; \
-		(apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
-		|| { echo "Chromium is missing and could not be installed: apt-get install chromium"; exit 1; }; }
+	@if ! command -v chromium >/dev/null || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+		echo "Installing Debian's Chromium and Noto CJK fonts for browser tests…"; \
+		(apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
+		|| { echo "Could not install them: apt-get install chromium fonts-noto-cjk"; exit 1; }; \
+	fi
 
 test: install chromium
 	$(BIN)/ruff check .

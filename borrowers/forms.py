@@ -167,8 +167,10 @@ class DebtForm(PlainTextMixin, forms.ModelForm):
         self.fields["lender_name"].required = False
         self.fields["lender_name"].help_text = _("Filled in from the product when left blank.")
         self.fields["principal"] = amount_field(self.fields["principal"].label)
-        self.fields["interest"] = amount_field(self.fields["interest"].label)
-        self.fields["penalty_fees"] = amount_field(self.fields["penalty_fees"].label)
+        for name in ("interest", "penalty_fees"):
+            self.fields[name] = amount_field(
+                self.fields[name].label, required=False, help_text=_("Leave blank if none.")
+            )
         self.fields["overdue_amount"] = amount_field(
             self.fields["overdue_amount"].label,
             required=False,
@@ -184,6 +186,12 @@ class DebtForm(PlainTextMixin, forms.ModelForm):
         if self.instance.pk and not self.is_bound:
             self.initial["rate_value"] = self.instance.annual_rate_percent.normalize()
             self.initial["rate_unit"] = "annual_percent"
+
+    def clean_interest(self):
+        return self.cleaned_data.get("interest") or Decimal("0")
+
+    def clean_penalty_fees(self):
+        return self.cleaned_data.get("penalty_fees") or Decimal("0")
 
     def clean_first_missed_date(self):
         missed = self.cleaned_data.get("first_missed_date")
