@@ -87,6 +87,7 @@ class BudgetForm(PlainTextMixin, forms.ModelForm):
             "phone",
             "monthly_net_income",
             *EXPENSE_FIELDS,
+            "commitment_percent",
             "hardship_reason",
             "hardship_detail",
         )

@@ -127,6 +127,12 @@ class Borrower(models.Model):
         _("hardship reason"), max_length=20, choices=HardshipReason.choices, blank=True
     )
     hardship_detail = models.TextField(_("hardship in your own words"), max_length=2000, blank=True)
+    commitment_percent = models.PositiveSmallIntegerField(
+        _("share of what is left that goes to repayments (%)"),
+        default=70,
+        validators=[MinValueValidator(30), MaxValueValidator(100)],
+        help_text=_("70 % is usual: the rest is a buffer for surprises."),
+    )
     budget_updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -144,6 +150,13 @@ class Borrower(models.Model):
     def disposable_income(self) -> Decimal:
         """Monthly net income minus essential expenses, yuan (may be negative)."""
         return self.monthly_net_income - self.essential_expenses
+
+    @property
+    def monthly_capacity(self) -> Decimal:
+        """Yuan per month available for all repayment proposals together."""
+        from repayment_plans.affordability import monthly_capacity
+
+        return monthly_capacity(self.disposable_income, Decimal(self.commitment_percent))
 
     @property
     def has_budget(self) -> bool:

@@ -27,3 +27,13 @@ def percent(value):
         return "—"
     text = f"{Decimal(value).quantize(Decimal('0.01')):f}".rstrip("0").rstrip(".")
     return f"{text} %"
+
+
+@register.filter
+def capital(value):
+    """Chinese capital numerals (大写) for an amount of yuan: 壹万捌仟元整."""
+    from repayment_plans.numerals import capital_yuan
+
+    if value is None or value == "":
+        return ""
+    return capital_yuan(Decimal(value))

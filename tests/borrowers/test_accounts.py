@@ -122,6 +122,7 @@ def test_budget_saves_income_expenses_and_hardship(alice_client, alice):
         "medical": "100",
         "dependants": "800",
         "other_expenses": "200",
+        "commitment_percent": "70",
         "hardship_reason": HardshipReason.INCOME_CUT,
         "hardship_detail": "",
     }
@@ -129,6 +130,7 @@ def test_budget_saves_income_expenses_and_hardship(alice_client, alice):
     alice.refresh_from_db()
     assert alice.essential_expenses == Decimal("5100")
     assert alice.disposable_income == Decimal("2700")
+    assert alice.monthly_capacity == Decimal("1890.00")  # 70 % of 2,700
     assert alice.has_budget
 
 
@@ -141,6 +143,8 @@ def test_budget_saves_income_expenses_and_hardship(alice_client, alice):
         ("hardship_reason", "bankrupt"),
         ("hardship_detail", "<script>x</script>"),
         ("phone", "call me"),
+        ("commitment_percent", "10"),
+        ("commitment_percent", "101"),
     ],
 )
 def test_budget_bad_input_saves_nothing(alice_client, alice, field, value):
@@ -153,6 +157,7 @@ def test_budget_bad_input_saves_nothing(alice_client, alice, field, value):
         "medical": "0",
         "dependants": "0",
         "other_expenses": "0",
+        "commitment_percent": "70",
         "hardship_reason": HardshipReason.ILLNESS,
         field: value,
     }
@@ -172,6 +177,7 @@ def test_other_hardship_needs_a_description(alice_client, alice):
             **dict.fromkeys(
                 ["rent", "food", "transport", "medical", "dependants", "other_expenses"], "0"
             ),
+            "commitment_percent": "70",
             "hardship_reason": HardshipReason.OTHER,
         },
     )

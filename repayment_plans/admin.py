@@ -1,0 +1,49 @@
+from django.contrib import admin
+
+from .models import (
+    EmailDelivery,
+    Installment,
+    LenderAnswer,
+    Payment,
+    Plan,
+    Proposal,
+    ProposalVersion,
+)
+
+
+class VersionInline(admin.TabularInline):
+    model = ProposalVersion
+    extra = 0
+    readonly_fields = ("number", "pdf", "sha256", "language", "created_at")
+    exclude = ("terms",)
+    can_delete = False
+
+
+@admin.register(Proposal)
+class ProposalAdmin(admin.ModelAdmin):
+    list_display = ("lender_name", "borrower", "status", "months", "first_due_date", "updated_at")
+    list_filter = ("status",)
+    list_select_related = ("borrower",)
+    inlines = [VersionInline]
+
+
+@admin.register(EmailDelivery)
+class EmailDeliveryAdmin(admin.ModelAdmin):
+    list_display = ("version", "to_email", "status", "attempts", "failure_reason", "created_at")
+    list_filter = ("status",)
+    readonly_fields = ("version", "to_email", "cc_email", "attempts", "sent_at", "created_at")
+
+
+class InstallmentInline(admin.TabularInline):
+    model = Installment
+    extra = 0
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ("proposal", "status", "months", "first_due_date")
+    inlines = [InstallmentInline]
+
+
+admin.site.register(LenderAnswer)
+admin.site.register(Payment)

@@ -1,0 +1,283 @@
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from borrowers.forms import PlainTextMixin, amount_field
+from borrowers.models import Debt
+
+from . import services
+from .models import LenderAnswer, Proposal
+from .schedules import Method, months_for_payment
+
+MIN_MONTHLY = Decimal("10")
+LATEST_FIRST_DUE_DAYS = 365
+
+
+class ProposalForm(PlainTextMixin, forms.ModelForm):
+    monthly = amount_field(
+        _("Monthly amount"),
+        required=False,
+        help_text=_("Type a monthly amount to get the number of installments, or the reverse."),
+    )
+
+    class Meta:
+        model = Proposal
+        fields = (
+            "debts",
+            "method",
+            "annual_percent",
+            "months",
+            "first_due_date",
+            "good_faith_amount",
+            "ask_waive_penalty",
+            "lender_email",
+        )
+        widgets = {
+            "debts": forms.CheckboxSelectMultiple,
+            "first_due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, borrower, today: date, drive: str = "months", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.borrower = borrower
+        self.today = today
+        self.drive = drive
+        self.fields["debts"].queryset = Debt.objects.for_user(borrower.user).filter(
+            lender_name=self.instance.lender_name
+        )
+        self.fields["debts"].label_from_instance = lambda d: d.label
+        self.fields["months"].required = False
+        self.fields["months"].widget.attrs.update(min="1", inputmode="numeric")
+        self.fields["annual_percent"].help_text = _("Only for the methods with interest.")
+        self.fields["good_faith_amount"] = amount_field(
+            _("Good-faith first payment (optional)"),
+            required=False,
+            help_text=_("Paid on the first date to show willingness; the installments follow."),
+        )
+        self.fields["first_due_date"].widget.attrs["min"] = today.isoformat()
+        self.fields["lender_email"].required = False
+        self.schedule = None
+        self.capacity = None
+
+    def clean_first_due_date(self):
+        first = self.cleaned_data["first_due_date"]
+        if first < self.today:
+            raise ValidationError(_("The first installment cannot be in the past."))
+        if first > self.today + timedelta(days=LATEST_FIRST_DUE_DAYS):
+            raise ValidationError(_("Start within a year."))
+        return first
+
+    def clean_good_faith_amount(self):
+        return self.cleaned_data.get("good_faith_amount") or Decimal("0")
+
+    def clean(self):
+        cleaned = super().clean()
+        debts = cleaned.get("debts")
+        method = cleaned.get("method")
+        if not debts or not method or self.has_error("first_due_date"):
+            return cleaned
+        rate = cleaned.get("annual_percent") or Decimal("0")
+        if method == Method.INTEREST_FREE:
+            rate = Decimal("0")
+            cleaned["annual_percent"] = rate
+        amount = services.amount_to_repay(debts, cleaned.get("ask_waive_penalty", False))
+        if amount <= 0:
+            self.add_error("debts", _("These debts have nothing left to repay."))
+            return cleaned
+        good_faith = cleaned.get("good_faith_amount") or Decimal("0")
+        if good_faith >= amount:
+            self.add_error("good_faith_amount", _("The first payment must be less than the total."))
+            return cleaned
+        months = self._months(cleaned, amount - good_faith, Method(method), rate)
+        if months is None:
+            return cleaned
+        max_term = services.max_term_for(debts)
+        if months > max_term:
+            self.add_error(
+                "months",
+                _("At most %(max)s installments: the typical maximum for this product.")
+                % {"max": max_term},
+            )
+            return cleaned
+        cleaned["months"] = months
+        try:
+            self.schedule = services.schedule_for(
+                amount, months, cleaned["first_due_date"], method, rate, good_faith
+            )
+        except ValueError:
+            self.add_error("months", _("The amount is too small for that many installments."))
+            return cleaned
+        monthly = self.schedule.first_regular_payment
+        self.capacity = services.capacity_check(self.borrower, self.instance, monthly)
+        if monthly < MIN_MONTHLY:
+            self.add_error("monthly", _("Propose at least ¥10 a month."))
+        elif monthly > self.capacity.capacity:
+            self.add_error(
+                "monthly",
+                _("¥%(monthly)s a month is more than you can pay (¥%(capacity)s).")
+                % {"monthly": monthly, "capacity": self.capacity.capacity},
+            )
+        elif not self.capacity.fits:
+            self.add_error(
+                "monthly",
+                _(
+                    "With your other proposals this makes ¥%(total)s a month, above what you "
+                    "can pay (¥%(capacity)s). Lower this amount or another proposal."
+                )
+                % {"total": self.capacity.total, "capacity": self.capacity.capacity},
+            )
+        return cleaned
+
+    def _months(self, cleaned, principal, method, rate) -> int | None:
+        months = cleaned.get("months")
+        monthly = cleaned.get("monthly")
+        if (self.drive == "monthly" or not months) and monthly:
+            derived = months_for_payment(principal, monthly, method, rate)
+            if derived is None:
+                self.add_error("monthly", _("This amount does not even cover the interest."))
+                return None
+            return derived
+        if not months:
+            self.add_error("months", _("Enter the number of installments or a monthly amount."))
+            return None
+        return months
+
+    def save(self, commit=True):
+        self.instance.ask_freeze_interest = self.cleaned_data["method"] == Method.INTEREST_FREE
+        self.instance.months = self.cleaned_data["months"]
+        return super().save(commit=commit)
+
+
+class DisclosureForm(forms.Form):
+    limitation = forms.BooleanField(
+        label=_(
+            "I understand that agreeing to repay restarts the 3-year limitation period "
+            "(民法典 Arts.188, 195)."
+        )
+    )
+    may_refuse = forms.BooleanField(label=_("I understand that the lender may refuse."))
+    records_stay = forms.BooleanField(
+        label=_("I understand that a proposal does not remove past records from my credit report.")
+    )
+
+
+class SendForm(forms.Form):
+    lender_email = forms.EmailField(label=_("Lender's email address"), max_length=254)
+
+
+class AnswerForm(PlainTextMixin, forms.ModelForm):
+    accept_counter = forms.BooleanField(
+        label=_("I accept the lender's counter-offer: make it my plan"), required=False
+    )
+
+    class Meta:
+        model = LenderAnswer
+        fields = (
+            "kind",
+            "answered_on",
+            "note",
+            "counter_months",
+            "counter_method",
+            "counter_annual_percent",
+            "counter_first_due_date",
+        )
+        widgets = {
+            "kind": forms.RadioSelect,
+            "answered_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "counter_first_due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, proposal: Proposal, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.proposal = proposal
+        self.today = today
+        self.fields["answered_on"].initial = today
+        self.fields["counter_months"].widget.attrs["min"] = "1"
+
+    def clean_answered_on(self):
+        answered = self.cleaned_data["answered_on"]
+        if answered > self.today:
+            raise ValidationError(_("The answer cannot be dated in the future."))
+        latest = self.proposal.latest_version
+        if latest and answered < latest.created_at.date() - timedelta(days=1):
+            raise ValidationError(_("The answer cannot come before the proposal."))
+        return answered
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") != LenderAnswer.Kind.COUNTERED:
+            for name in (
+                "counter_months",
+                "counter_method",
+                "counter_annual_percent",
+                "counter_first_due_date",
+            ):
+                cleaned[name] = None if name != "counter_method" else ""
+            cleaned["accept_counter"] = False
+            return cleaned
+        months = cleaned.get("counter_months")
+        if not months:
+            self.add_error("counter_months", _("Enter the number of installments offered."))
+        elif months < 1:
+            self.add_error("counter_months", _("At least one installment."))
+        first = cleaned.get("counter_first_due_date")
+        if cleaned.get("accept_counter") and first and first < self.today - timedelta(days=31):
+            self.add_error("counter_first_due_date", _("This date is too far in the past."))
+        return cleaned
+
+
+class PaymentForm(forms.Form):
+    amount = amount_field(_("Amount paid"))
+    paid_on = forms.DateField(
+        label=_("Date paid"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args, outstanding: Decimal, today: date, earliest: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.outstanding = outstanding
+        self.today = today
+        self.earliest = earliest
+        self.fields["paid_on"].initial = today
+        self.fields["paid_on"].widget.attrs["max"] = today.isoformat()
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount <= 0:
+            raise ValidationError(_("Enter an amount above zero."))
+        if amount > self.outstanding:
+            raise ValidationError(
+                _("That is more than what is left on this plan (¥%(left)s).")
+                % {"left": self.outstanding}
+            )
+        return amount
+
+    def clean_paid_on(self):
+        paid_on = self.cleaned_data["paid_on"]
+        if paid_on > self.today:
+            raise ValidationError(_("The payment date cannot be in the future."))
+        if paid_on < self.earliest:
+            raise ValidationError(_("The payment date is before the plan was agreed."))
+        return paid_on
+
+
+class StrategyForm(forms.Form):
+    first_due_date = forms.DateField(
+        label=_("First installment date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_first_due_date(self):
+        first = self.cleaned_data["first_due_date"]
+        if first < self.today:
+            raise ValidationError(_("The first installment cannot be in the past."))
+        if first > self.today + timedelta(days=LATEST_FIRST_DUE_DAYS):
+            raise ValidationError(_("Start within a year."))
+        return first

@@ -1,0 +1,280 @@
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from borrowers.models import MAX_AMOUNT, Borrower, Debt
+
+from . import adherence
+from .schedules import Method
+
+
+def money_field(verbose_name, **kwargs):
+    kwargs.setdefault("max_digits", 14)
+    kwargs.setdefault("decimal_places", 2)
+    kwargs.setdefault(
+        "validators", [MinValueValidator(Decimal("0")), MaxValueValidator(MAX_AMOUNT)]
+    )
+    return models.DecimalField(verbose_name, **kwargs)
+
+
+METHOD_CHOICES = [
+    (Method.INTEREST_FREE, _("Interest frozen: equal principal")),
+    (Method.ANNUITY, _("Equal payments with interest (等额本息)")),
+    (Method.EQUAL_PRINCIPAL, _("Equal principal with interest (等额本金)")),
+]
+
+
+class ProposalQuerySet(models.QuerySet):
+    def for_user(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(borrower__user=user)
+
+
+class Proposal(models.Model):
+    """What the borrower asks one lender for (协商还款申请书), editable until sent.
+
+    Finalising freezes the current terms into a numbered ProposalVersion with
+    its PDF; editing afterwards starts the next version.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        FINALISED = "finalised", _("Finalised")
+        ACCEPTED = "accepted", _("Accepted")
+        COUNTERED = "countered", _("Countered")
+        REJECTED = "rejected", _("Rejected")
+
+    borrower = models.ForeignKey(Borrower, on_delete=models.CASCADE, related_name="proposals")
+    lender_name = models.CharField(_("lender"), max_length=120)
+    debts = models.ManyToManyField(Debt, related_name="proposals", verbose_name=_("debts"))
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    method = models.CharField(
+        _("repayment method"), max_length=20, choices=METHOD_CHOICES, default=Method.INTEREST_FREE
+    )
+    annual_percent = models.DecimalField(
+        _("interest rate (percent per year)"),
+        max_digits=7,
+        decimal_places=4,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("36"))],
+    )
+    months = models.PositiveSmallIntegerField(
+        _("number of installments"), validators=[MinValueValidator(1), MaxValueValidator(120)]
+    )
+    first_due_date = models.DateField(_("first installment date"))
+    good_faith_amount = money_field(_("good-faith first payment"), default=Decimal("0"))
+    ask_freeze_interest = models.BooleanField(_("ask to stop interest"), default=True)
+    ask_waive_penalty = models.BooleanField(
+        _("ask to waive penalty interest and fees"), default=True
+    )
+    lender_email = models.EmailField(_("lender's email address"), blank=True)
+    strategy = models.CharField(max_length=20, blank=True)
+    disclosures_acknowledged_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProposalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["lender_name", "pk"]
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+
+    def __str__(self):
+        return f"{self.lender_name} ({self.get_status_display()})"
+
+    @property
+    def latest_version(self):
+        return self.versions.order_by("-number").first()
+
+    @property
+    def is_answered(self) -> bool:
+        return self.status in (self.Status.ACCEPTED, self.Status.COUNTERED, self.Status.REJECTED)
+
+    @property
+    def has_unfinalised_changes(self) -> bool:
+        latest = self.latest_version
+        return latest is None or self.updated_at > latest.created_at
+
+
+def version_upload_to(instance, filename):
+    return f"proposals/{instance.proposal.borrower_id}/{instance.proposal_id}/{filename}"
+
+
+class ProposalVersion(models.Model):
+    """An immutable finalised proposal: its PDF bytes never change."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    pdf = models.FileField(upload_to=version_upload_to)
+    sha256 = models.CharField(max_length=64)
+    language = models.CharField(max_length=10)
+    terms = models.JSONField(help_text="The terms and schedule as finalised.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["proposal", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "number"], name="unique_version_number")
+        ]
+
+    def __str__(self):
+        return f"{self.proposal} v{self.number}"
+
+    @property
+    def filename(self) -> str:
+        return f"proposal-{self.proposal_id}-v{self.number}.pdf"
+
+
+class EmailDelivery(models.Model):
+    """One sending of a finalised version to the lender (copy to the borrower)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    version = models.ForeignKey(
+        ProposalVersion, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    to_email = models.EmailField()
+    cc_email = models.EmailField(blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    failure_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "email deliveries"
+
+    def __str__(self):
+        return f"{self.version} → {self.to_email}: {self.status}"
+
+
+class LenderAnswer(models.Model):
+    class Kind(models.TextChoices):
+        ACCEPTED = "accepted", _("Accepted")
+        COUNTERED = "countered", _("Countered with other terms")
+        REJECTED = "rejected", _("Rejected")
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="answers")
+    kind = models.CharField(_("answer"), max_length=12, choices=Kind.choices)
+    answered_on = models.DateField(_("date of the answer"))
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    counter_months = models.PositiveSmallIntegerField(
+        _("installments offered"), null=True, blank=True, validators=[MaxValueValidator(120)]
+    )
+    counter_method = models.CharField(
+        _("method offered"), max_length=20, choices=METHOD_CHOICES, blank=True
+    )
+    counter_annual_percent = models.DecimalField(
+        _("rate offered (percent per year)"),
+        max_digits=7,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("36"))],
+    )
+    counter_first_due_date = models.DateField(
+        _("first installment date offered"), null=True, blank=True
+    )
+    counter_accepted = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-answered_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.answered_on}"
+
+
+class PlanQuerySet(models.QuerySet):
+    def for_user(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(proposal__borrower__user=user)
+
+
+class Plan(models.Model):
+    """Terms a lender agreed to, with their installments."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
+
+    proposal = models.OneToOneField(Proposal, on_delete=models.CASCADE, related_name="plan")
+    principal = money_field(_("amount to repay"))
+    method = models.CharField(max_length=20, choices=METHOD_CHOICES)
+    annual_percent = models.DecimalField(max_digits=7, decimal_places=4, default=Decimal("0"))
+    months = models.PositiveSmallIntegerField()
+    first_due_date = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["first_due_date", "pk"]
+
+    def __str__(self):
+        return f"{self.proposal.lender_name}: {self.months} × {self.method}"
+
+    @property
+    def total_due(self) -> Decimal:
+        return sum((i.amount for i in self.installments.all()), Decimal("0"))
+
+    @property
+    def total_paid(self) -> Decimal:
+        return sum((p.amount for p in self.payments.all()), Decimal("0"))
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.total_due - self.total_paid
+
+
+class Installment(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="installments")
+    number = models.PositiveSmallIntegerField()
+    due_date = models.DateField()
+    amount = money_field("amount")
+    principal = money_field("principal")
+    interest = money_field("interest")
+    paid_amount = money_field("paid", default=Decimal("0"))
+    paid_on = models.DateField(null=True, blank=True, help_text="When it was paid in full.")
+
+    class Meta:
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="unique_installment_number")
+        ]
+
+    def __str__(self):
+        return f"#{self.number} {self.due_date} {self.amount}"
+
+    def status(self, today: date) -> adherence.InstallmentStatus:
+        return adherence.installment_status(
+            self.due_date, self.amount, self.paid_amount, self.paid_on, today
+        )
+
+
+class Payment(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="payments")
+    amount = money_field(_("amount paid"))
+    paid_on = models.DateField(_("date paid"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["paid_on", "pk"]
+
+    def __str__(self):
+        return f"{self.paid_on} {self.amount}"

@@ -1,0 +1,372 @@
+"""ORM-level operations on proposals and plans. Views call these; the maths
+lives in the pure modules (affordability, schedules, adherence)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from borrowers.models import Borrower, Debt
+
+from . import adherence
+from .affordability import DebtSnapshot, LenderGroup, StrategyOutcome
+from .models import (
+    EmailDelivery,
+    Installment,
+    LenderAnswer,
+    Payment,
+    Plan,
+    Proposal,
+    ProposalVersion,
+)
+from .numerals import capital_yuan
+from .schedules import Method, Schedule, add_months, build_schedule
+
+ZERO = Decimal("0.00")
+
+
+def debt_snapshot(debt: Debt) -> DebtSnapshot:
+    return DebtSnapshot(
+        debt_id=debt.pk,
+        balance=debt.principal + debt.interest,
+        penalty_fees=debt.penalty_fees,
+        annual_percent=debt.annual_rate_percent,
+        first_missed=debt.first_missed_date,
+        grace_days=debt.grace_days,
+    )
+
+
+def lender_groups(borrower: Borrower) -> list[LenderGroup]:
+    """The borrower's debts grouped by lender (one letter per lender)."""
+    by_lender: dict[str, list[Debt]] = {}
+    for debt in Debt.objects.for_user(borrower.user).select_related("profile"):
+        by_lender.setdefault(debt.lender_name.strip(), []).append(debt)
+    return [
+        LenderGroup(
+            lender=lender,
+            debts=tuple(debt_snapshot(d) for d in debts),
+            max_term_months=min(d.profile.max_term_months for d in debts),
+        )
+        for lender, debts in sorted(by_lender.items())
+    ]
+
+
+def max_term_for(debts) -> int:
+    return min((d.profile.max_term_months for d in debts), default=1)
+
+
+@transaction.atomic
+def adopt_strategy(borrower: Borrower, outcome: StrategyOutcome) -> list[Proposal]:
+    """Pre-fill one draft proposal per lender from the chosen strategy.
+
+    Lenders that already answered, or whose proposal was finalised, keep
+    theirs; drafts are updated in place.
+    """
+    debts = {d.pk: d for d in Debt.objects.for_user(borrower.user)}
+    proposals = []
+    groups = {g.lender: g for g in lender_groups(borrower)}
+    for allocation in outcome.allocations:
+        if allocation.months == 0:
+            continue
+        group = groups[allocation.lender]
+        proposal = (
+            Proposal.objects.for_user(borrower.user)
+            .filter(lender_name=allocation.lender)
+            .exclude(status=Proposal.Status.REJECTED)
+            .first()
+        )
+        if proposal is not None and proposal.status != Proposal.Status.DRAFT:
+            proposals.append(proposal)
+            continue
+        if proposal is None:
+            proposal = Proposal(borrower=borrower, lender_name=allocation.lender)
+        proposal.months = allocation.months
+        proposal.first_due_date = allocation.first_due
+        proposal.method = Method.INTEREST_FREE
+        proposal.annual_percent = Decimal("0")
+        proposal.strategy = outcome.strategy
+        proposal.save()
+        proposal.debts.set([debts[d.debt_id] for d in group.debts])
+        proposals.append(proposal)
+    return proposals
+
+
+def proposal_debts(proposal: Proposal) -> list[Debt]:
+    return list(proposal.debts.select_related("profile").order_by("pk"))
+
+
+def amount_to_repay(debts, waive_penalty: bool) -> Decimal:
+    """What the proposal offers to repay: principal and interest, plus the
+    penalty and fees unless their waiver is asked for."""
+    total = sum((d.principal + d.interest for d in debts), ZERO)
+    if not waive_penalty:
+        total += sum((d.penalty_fees for d in debts), ZERO)
+    return total
+
+
+def schedule_for(
+    amount: Decimal,
+    months: int,
+    first_due: date,
+    method: str,
+    annual_percent: Decimal,
+    good_faith: Decimal = ZERO,
+) -> Schedule:
+    method = Method(method)
+    rate = ZERO if method == Method.INTEREST_FREE else annual_percent
+    return build_schedule(amount, months, first_due, method, rate, good_faith)
+
+
+def proposal_schedule(proposal: Proposal, debts=None) -> Schedule:
+    debts = proposal_debts(proposal) if debts is None else debts
+    return schedule_for(
+        amount_to_repay(debts, proposal.ask_waive_penalty),
+        proposal.months,
+        proposal.first_due_date,
+        proposal.method,
+        proposal.annual_percent,
+        proposal.good_faith_amount,
+    )
+
+
+@dataclass(frozen=True)
+class CapacityCheck:
+    capacity: Decimal
+    elsewhere: Decimal  # monthly amounts of the borrower's other open proposals and plans
+    this: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.elsewhere + self.this
+
+    @property
+    def fits(self) -> bool:
+        return self.total <= self.capacity
+
+    @property
+    def left(self) -> Decimal:
+        return self.capacity - self.total
+
+
+def committed_elsewhere(borrower: Borrower, exclude: Proposal | None = None) -> Decimal:
+    """Monthly yuan already promised to other lenders (first regular payment
+    of each open proposal; active plans count with their agreed schedule)."""
+    total = ZERO
+    others = (
+        Proposal.objects.for_user(borrower.user)
+        .exclude(status=Proposal.Status.REJECTED)
+        .prefetch_related("debts")
+        .select_related("plan")
+    )
+    if exclude is not None and exclude.pk:
+        others = others.exclude(pk=exclude.pk)
+    for other in others:
+        plan = getattr(other, "plan", None)
+        if plan is not None:
+            if plan.status == Plan.Status.ACTIVE:
+                first = plan.installments.filter(number__gte=1).order_by("number").first()
+                total += first.amount if first else ZERO
+            continue
+        if other.debts.exists():
+            total += proposal_schedule(other, list(other.debts.all())).first_regular_payment
+    return total
+
+
+def capacity_check(
+    borrower: Borrower, proposal: Proposal | None, monthly: Decimal
+) -> CapacityCheck:
+    return CapacityCheck(
+        capacity=borrower.monthly_capacity,
+        elsewhere=committed_elsewhere(borrower, exclude=proposal),
+        this=monthly,
+    )
+
+
+def letter_context(proposal: Proposal, today: date) -> dict:
+    """Everything the letter (HTML preview and PDF) shows."""
+    debts = proposal_debts(proposal)
+    schedule = proposal_schedule(proposal, debts)
+    borrower = proposal.borrower
+    amount = amount_to_repay(debts, proposal.ask_waive_penalty)
+    rows = [(d, d.status(today)) for d in debts]
+    return {
+        "proposal": proposal,
+        "borrower": borrower,
+        "debts": rows,
+        "schedule": schedule,
+        "amount": amount,
+        "amount_capital": capital_yuan(amount),
+        "monthly_capital": capital_yuan(schedule.first_regular_payment),
+        "good_faith_capital": capital_yuan(proposal.good_faith_amount)
+        if proposal.good_faith_amount
+        else "",
+        "today": today,
+        "totals": {
+            "principal": sum((d.principal for d in debts), ZERO),
+            "interest": sum((d.interest for d in debts), ZERO),
+            "penalty_fees": sum((d.penalty_fees for d in debts), ZERO),
+        },
+        "is_credit_card": any(d.profile.is_credit_card for d in debts),
+    }
+
+
+def render_letter_html(proposal: Proposal, today: date, language: str) -> str:
+    with translation.override(language):
+        return render_to_string("pdf/proposal.html", letter_context(proposal, today))
+
+
+@transaction.atomic
+def finalise(proposal: Proposal, today: date, language: str) -> ProposalVersion:
+    """Store the current terms as the next immutable version, with its PDF."""
+    from .pdf import render_pdf
+
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    number = (proposal.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    html = render_letter_html(proposal, today, language)
+    pdf_bytes = render_pdf(html, strict=True)
+    schedule = proposal_schedule(proposal)
+    version = ProposalVersion(
+        proposal=proposal,
+        number=number,
+        sha256=hashlib.sha256(pdf_bytes).hexdigest(),
+        language=language,
+        terms={
+            "months": proposal.months,
+            "method": proposal.method,
+            "annual_percent": str(proposal.annual_percent),
+            "first_due_date": proposal.first_due_date.isoformat(),
+            "good_faith_amount": str(proposal.good_faith_amount),
+            "ask_freeze_interest": proposal.ask_freeze_interest,
+            "ask_waive_penalty": proposal.ask_waive_penalty,
+            "debt_ids": [d.pk for d in proposal.debts.all()],
+            "installments": [
+                [i.number, i.due_date.isoformat(), str(i.payment)] for i in schedule.installments
+            ],
+        },
+    )
+    version.pdf.save(f"proposal-{proposal.pk}-v{number}.pdf", ContentFile(pdf_bytes), save=False)
+    version.save()
+    proposal.status = Proposal.Status.FINALISED
+    proposal.disclosures_acknowledged_at = timezone.now()
+    Proposal.objects.filter(pk=proposal.pk).update(
+        status=proposal.status,
+        disclosures_acknowledged_at=proposal.disclosures_acknowledged_at,
+    )
+    # Keep updated_at untouched so that "changed since the last version" stays false.
+    return version
+
+
+def queue_delivery(version: ProposalVersion, to_email: str) -> EmailDelivery:
+    """Record a sending and enqueue it once the transaction commits."""
+    from .tasks import send_proposal_email
+
+    delivery = EmailDelivery.objects.create(
+        version=version, to_email=to_email, cc_email=version.proposal.borrower.user.email
+    )
+    transaction.on_commit(lambda: send_proposal_email.delay(delivery.pk))
+    return delivery
+
+
+@transaction.atomic
+def record_answer(
+    proposal: Proposal, answer: LenderAnswer, accept_counter: bool = False
+) -> Plan | None:
+    """Save the lender's answer; an acceptance (of the proposal, or of the
+    lender's counter-offer by the borrower) creates the active plan."""
+    answer.proposal = proposal
+    answer.counter_accepted = answer.kind == LenderAnswer.Kind.COUNTERED and accept_counter
+    answer.save()
+    Proposal.objects.filter(pk=proposal.pk).update(status=answer.kind)
+    proposal.status = answer.kind
+    if answer.kind == LenderAnswer.Kind.ACCEPTED:
+        return create_plan(proposal, **_proposal_terms(proposal))
+    if answer.counter_accepted:
+        terms = _proposal_terms(proposal)
+        terms.update(
+            months=answer.counter_months or terms["months"],
+            method=answer.counter_method or terms["method"],
+            annual_percent=answer.counter_annual_percent
+            if answer.counter_annual_percent is not None
+            else terms["annual_percent"],
+            first_due=answer.counter_first_due_date or terms["first_due"],
+        )
+        return create_plan(proposal, **terms)
+    return None
+
+
+def _proposal_terms(proposal: Proposal) -> dict:
+    return {
+        "amount": amount_to_repay(proposal_debts(proposal), proposal.ask_waive_penalty),
+        "months": proposal.months,
+        "first_due": proposal.first_due_date,
+        "method": proposal.method,
+        "annual_percent": proposal.annual_percent,
+        "good_faith": proposal.good_faith_amount,
+    }
+
+
+def create_plan(
+    proposal: Proposal,
+    *,
+    amount: Decimal,
+    months: int,
+    first_due: date,
+    method: str,
+    annual_percent: Decimal,
+    good_faith: Decimal,
+) -> Plan:
+    schedule = schedule_for(amount, months, first_due, method, annual_percent, good_faith)
+    Plan.objects.filter(proposal=proposal).delete()
+    plan = Plan.objects.create(
+        proposal=proposal,
+        principal=amount,
+        method=method,
+        annual_percent=annual_percent if method != Method.INTEREST_FREE else ZERO,
+        months=months,
+        first_due_date=first_due,
+    )
+    Installment.objects.bulk_create(
+        Installment(
+            plan=plan,
+            number=i.number,
+            due_date=i.due_date,
+            amount=i.payment,
+            principal=i.principal,
+            interest=i.interest,
+        )
+        for i in schedule.installments
+    )
+    return plan
+
+
+@transaction.atomic
+def record_payment(plan: Plan, amount: Decimal, paid_on: date, user=None) -> Payment:
+    """Save a payment and re-apply all payments to the oldest open installments."""
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    payment = Payment.objects.create(plan=plan, amount=amount, paid_on=paid_on, recorded_by=user)
+    installments = list(plan.installments.order_by("number"))
+    applied = adherence.apply_payments(
+        [i.amount for i in installments],
+        list(plan.payments.values_list("paid_on", "amount")),
+    )
+    for installment, result in zip(installments, applied, strict=True):
+        installment.paid_amount = result.paid_amount
+        installment.paid_on = result.paid_on
+    Installment.objects.bulk_update(installments, ["paid_amount", "paid_on"])
+    if all(i.paid_on is not None for i in installments):
+        plan.status = Plan.Status.COMPLETED
+        plan.save(update_fields=["status"])
+    return payment
+
+
+def next_month_first(today: date) -> date:
+    """A sensible default first installment date: the 1st of next month or later."""
+    return add_months(today.replace(day=1), 1)

@@ -1,0 +1,318 @@
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from borrowers.views import borrower_required
+
+from . import adherence, affordability, services
+from .forms import AnswerForm, DisclosureForm, PaymentForm, ProposalForm, SendForm, StrategyForm
+from .models import EmailDelivery, Plan, Proposal, ProposalVersion
+
+EDITABLE = (Proposal.Status.DRAFT, Proposal.Status.FINALISED, Proposal.Status.COUNTERED)
+
+
+def _get_proposal_for_user(request, pk) -> Proposal:
+    return get_object_or_404(
+        Proposal.objects.for_user(request.user).select_related("borrower__user"), pk=pk
+    )
+
+
+def _get_plan_for_user(request, pk) -> Plan:
+    return get_object_or_404(
+        Plan.objects.for_user(request.user).select_related("proposal__borrower__user"), pk=pk
+    )
+
+
+def _language() -> str:
+    return translation.get_language() or "zh-hans"
+
+
+@borrower_required
+@require_GET
+def plan_overview(request):
+    """Capacity, the four strategies side by side, and the proposals per lender."""
+    borrower = request.user.borrower
+    today = timezone.localdate()
+    form = StrategyForm(request.GET or None, today=today)
+    first_due = (
+        form.cleaned_data["first_due_date"]
+        if form.is_bound and form.is_valid()
+        else services.next_month_first(today)
+    )
+    if not form.is_bound:
+        form = StrategyForm(initial={"first_due_date": first_due}, today=today)
+    groups = services.lender_groups(borrower)
+    capacity = borrower.monthly_capacity
+    context = {
+        "borrower": borrower,
+        "form": form,
+        "first_due": first_due,
+        "groups": groups,
+        "capacity": capacity,
+        "required": affordability.required_capacity(groups),
+        "shortfall": affordability.shortfall(groups, capacity),
+        "outcomes": affordability.compare_strategies(groups, capacity, first_due, today),
+        "proposals": Proposal.objects.for_user(request.user).prefetch_related("versions"),
+        "plans": Plan.objects.for_user(request.user).select_related("proposal"),
+    }
+    return render(request, "repayment_plans/plan_overview.html", context)
+
+
+@borrower_required
+@require_POST
+def adopt_strategy(request):
+    borrower = request.user.borrower
+    today = timezone.localdate()
+    form = StrategyForm(request.POST, today=today)
+    try:
+        strategy = affordability.Strategy(request.POST.get("strategy", ""))
+    except ValueError:
+        strategy = None
+    if strategy is None or not form.is_valid():
+        messages.error(request, _("Pick a strategy and a first installment date from today on."))
+        return redirect("plan_overview")
+    groups = services.lender_groups(borrower)
+    outcome = affordability.plan_strategy(
+        groups, borrower.monthly_capacity, strategy, form.cleaned_data["first_due_date"], today
+    )
+    proposals = services.adopt_strategy(borrower, outcome)
+    if not proposals:
+        messages.error(request, _("Your budget leaves nothing for repayments yet."))
+    else:
+        messages.success(request, _("Proposals prepared for each lender. Check each one."))
+    return redirect("plan_overview")
+
+
+def _builder_context(request, proposal, form):
+    today = timezone.localdate()
+    schedule = getattr(form, "schedule", None)
+    if schedule is None and proposal.debts.exists():
+        schedule = services.proposal_schedule(proposal)
+    capacity = getattr(form, "capacity", None)
+    if capacity is None and schedule is not None:
+        capacity = services.capacity_check(
+            proposal.borrower, proposal, schedule.first_regular_payment
+        )
+    return {
+        "schedule": schedule,
+        "capacity": capacity,
+        "proposal": proposal,
+        "form": form,
+        "editable": proposal.status in EDITABLE,
+        "versions": proposal.versions.all(),
+        "deliveries": EmailDelivery.objects.filter(version__proposal=proposal).select_related(
+            "version"
+        ),
+        "send_form": SendForm(initial={"lender_email": proposal.lender_email}),
+        "answers": proposal.answers.all(),
+        "plan": getattr(proposal, "plan", None),
+        "today": today,
+    }
+
+
+@borrower_required
+@require_http_methods(["GET", "POST"])
+def proposal_detail(request, pk):
+    proposal = _get_proposal_for_user(request, pk)
+    borrower = request.user.borrower
+    today = timezone.localdate()
+    drive = request.POST.get("drive", "months")
+    if request.method == "POST":
+        if proposal.status not in EDITABLE:
+            return HttpResponse(status=409)
+        form = ProposalForm(
+            request.POST, instance=proposal, borrower=borrower, today=today, drive=drive
+        )
+        if form.is_valid():
+            proposal = form.save(commit=False)
+            proposal.status = Proposal.Status.DRAFT
+            proposal.save()
+            form.save_m2m()
+            messages.success(request, _("Proposal saved."))
+            return redirect("proposal_detail", pk=proposal.pk)
+    else:
+        form = ProposalForm(instance=proposal, borrower=borrower, today=today)
+    context = _builder_context(request, proposal, form)
+    template = "repayment_plans/proposal_detail.html"
+    if request.htmx:
+        template += "#builder"
+    return render(request, template, context)
+
+
+@borrower_required
+@require_GET
+def proposal_preview(request, pk):
+    """Live schedule and capacity check while the terms are changed (htmx)."""
+    proposal = _get_proposal_for_user(request, pk)
+    drive = request.GET.get("drive", "months")
+    form = ProposalForm(
+        request.GET,
+        instance=Proposal(
+            pk=proposal.pk, borrower=proposal.borrower, lender_name=proposal.lender_name
+        ),
+        borrower=request.user.borrower,
+        today=timezone.localdate(),
+        drive=drive,
+    )
+    form.is_valid()
+    context = {"form": form, "drive": drive, "schedule": form.schedule, "capacity": form.capacity}
+    return render(request, "repayment_plans/_schedule_preview.html", context)
+
+
+@borrower_required
+@require_GET
+def letter_preview(request, pk):
+    proposal = _get_proposal_for_user(request, pk)
+    html = services.render_letter_html(proposal, timezone.localdate(), _language())
+    return HttpResponse(html)
+
+
+@borrower_required
+@require_http_methods(["GET", "POST"])
+def proposal_finalise(request, pk):
+    proposal = _get_proposal_for_user(request, pk)
+    if proposal.status not in EDITABLE or not proposal.has_unfinalised_changes:
+        messages.info(request, _("Nothing has changed since the last version."))
+        return redirect("proposal_detail", pk=proposal.pk)
+    form = DisclosureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        version = services.finalise(proposal, timezone.localdate(), _language())
+        messages.success(
+            request,
+            _("Version %(number)s is ready to download or send.") % {"number": version.number},
+        )
+        return redirect("proposal_detail", pk=proposal.pk)
+    return render(
+        request, "repayment_plans/proposal_finalise.html", {"proposal": proposal, "form": form}
+    )
+
+
+@borrower_required
+@require_GET
+def version_download(request, pk, number):
+    proposal = _get_proposal_for_user(request, pk)
+    version = get_object_or_404(ProposalVersion, proposal=proposal, number=number)
+    return FileResponse(
+        version.pdf.open("rb"),
+        as_attachment=request.GET.get("inline") != "1",
+        filename=version.filename,
+        content_type="application/pdf",
+    )
+
+
+@borrower_required
+@require_POST
+def proposal_send(request, pk):
+    proposal = _get_proposal_for_user(request, pk)
+    version = proposal.latest_version
+    form = SendForm(request.POST)
+    if version is None:
+        messages.error(request, _("Finalise the proposal before sending it."))
+        return redirect("proposal_detail", pk=proposal.pk)
+    if not form.is_valid():
+        context = _builder_context(request, proposal, None)
+        context["send_form"] = form
+        template = "repayment_plans/proposal_detail.html#sending"
+        if not request.htmx:
+            template = "repayment_plans/proposal_send_error.html"
+        return render(request, template, context)
+    Proposal.objects.filter(pk=proposal.pk).update(lender_email=form.cleaned_data["lender_email"])
+    services.queue_delivery(version, form.cleaned_data["lender_email"])
+    messages.success(request, _("Queued: the email goes out in a moment."))
+    return redirect("proposal_detail", pk=proposal.pk)
+
+
+@borrower_required
+@require_POST
+def delivery_resend(request, pk):
+    delivery = get_object_or_404(
+        EmailDelivery.objects.filter(version__proposal__borrower__user=request.user), pk=pk
+    )
+    services.queue_delivery(delivery.version, delivery.to_email)
+    messages.success(request, _("Queued again."))
+    return redirect("proposal_detail", pk=delivery.version.proposal_id)
+
+
+@borrower_required
+@require_http_methods(["GET", "POST"])
+def proposal_answer(request, pk):
+    proposal = _get_proposal_for_user(request, pk)
+    if proposal.latest_version is None or proposal.status in (
+        Proposal.Status.ACCEPTED,
+        Proposal.Status.REJECTED,
+    ):
+        raise Http404
+    today = timezone.localdate()
+    form = AnswerForm(request.POST or None, proposal=proposal, today=today)
+    if request.method == "POST" and form.is_valid():
+        plan = services.record_answer(
+            proposal, form.save(commit=False), form.cleaned_data.get("accept_counter", False)
+        )
+        messages.success(request, _("Answer recorded."))
+        if plan is not None:
+            return redirect("plan_detail", pk=plan.pk)
+        return redirect("proposal_detail", pk=proposal.pk)
+    return render(
+        request, "repayment_plans/proposal_answer.html", {"proposal": proposal, "form": form}
+    )
+
+
+def _plan_context(plan, form):
+    today = timezone.localdate()
+    installments = list(plan.installments.all())
+    rows = [(i, i.status(today)) for i in installments]
+    statuses = [status for _i, status in rows]
+    return {
+        "plan": plan,
+        "proposal": plan.proposal,
+        "rows": rows,
+        "payments": plan.payments.all(),
+        "streak": adherence.on_time_streak(statuses),
+        "adherence": adherence.adherence_percent(statuses),
+        "outstanding": plan.outstanding,
+        "form": form,
+        "today": today,
+    }
+
+
+def _payment_form(plan, data=None):
+    first_version = plan.proposal.versions.order_by("number").first()
+    since = first_version.created_at if first_version else plan.created_at
+    return PaymentForm(
+        data,
+        outstanding=plan.outstanding,
+        today=timezone.localdate(),
+        earliest=timezone.localdate(since),
+    )
+
+
+@borrower_required
+@require_GET
+def plan_detail(request, pk):
+    plan = _get_plan_for_user(request, pk)
+    return render(
+        request, "repayment_plans/plan_detail.html", _plan_context(plan, _payment_form(plan))
+    )
+
+
+@borrower_required
+@require_POST
+def payment_create(request, pk):
+    plan = _get_plan_for_user(request, pk)
+    form = _payment_form(plan, request.POST)
+    if form.is_valid():
+        services.record_payment(
+            plan, form.cleaned_data["amount"], form.cleaned_data["paid_on"], request.user
+        )
+        if not request.htmx:
+            messages.success(request, _("Payment recorded."))
+            return redirect("plan_detail", pk=plan.pk)
+        plan.refresh_from_db()
+        form = _payment_form(plan)
+    template = "repayment_plans/plan_detail.html"
+    if request.htmx:
+        template += "#plan-body"
+    return render(request, template, _plan_context(plan, form))

@@ -1,0 +1,180 @@
+"""Capacity and the four strategies, with hand-checked worked examples."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from repayment_plans.affordability import (
+    DebtSnapshot,
+    LenderGroup,
+    Strategy,
+    compare_strategies,
+    monthly_capacity,
+    plan_strategy,
+    required_capacity,
+    shortfall,
+)
+
+TODAY = date(2026, 11, 28)
+FIRST_DUE = date(2027, 1, 1)  # 34 days from today
+
+
+def group(lender, balance, rate, max_term, days_late, debt_id):
+    return LenderGroup(
+        lender=lender,
+        debts=(
+            DebtSnapshot(
+                debt_id=debt_id,
+                balance=Decimal(balance),
+                penalty_fees=Decimal("0"),
+                annual_percent=Decimal(rate),
+                first_missed=TODAY - timedelta(days=days_late),
+                grace_days=0,
+            ),
+        ),
+        max_term_months=max_term,
+    )
+
+
+# A: severe, expensive, large.  B: moderate, 16 days from severe.  C: light, small.
+A = group("A", "18000", "18.25", 36, 75, 1)
+B = group("B", "6000", "0", 24, 45, 2)
+C = group("C", "3000", "12", 60, 10, 3)
+GROUPS = [A, B, C]
+
+
+def by_lender(outcome):
+    return {a.lender: (a.monthly, a.months, a.start_offset) for a in outcome.allocations}
+
+
+@pytest.mark.parametrize(
+    ("disposable", "ratio", "capacity"),
+    [
+        ("2700", "70", "1890.00"),
+        ("0", "70", "0.00"),
+        ("-500", "70", "0.00"),
+        ("100.01", "70", "70.00"),
+    ],
+)
+def test_monthly_capacity_is_a_share_of_disposable_income_never_negative(
+    disposable, ratio, capacity
+):
+    assert monthly_capacity(Decimal(disposable), Decimal(ratio)) == Decimal(capacity)
+
+
+def test_required_capacity_and_shortfall():
+    # 18,000/36 + 6,000/24 + 3,000/60 = 500 + 250 + 50
+    assert required_capacity(GROUPS) == Decimal("800.00")
+    assert shortfall(GROUPS, Decimal("600")) == Decimal("200.00")
+    assert shortfall(GROUPS, Decimal("2000")) == Decimal("0.00")
+
+
+def test_stop_escalation_gives_the_surplus_to_the_debt_closest_to_a_worse_tier():
+    outcome = plan_strategy(GROUPS, Decimal("2000"), Strategy.STOP_ESCALATION, FIRST_DUE, TODAY)
+    # Minimums 250 (B) + 50 (C) + 500 (A) = 800; the 1,200 left goes to B first.
+    assert by_lender(outcome) == {
+        "B": (Decimal("1450.00"), 5, 0),  # ceil(6000 / 1450) = 5
+        "C": (Decimal("50.00"), 60, 0),
+        "A": (Decimal("500.00"), 36, 0),
+    }
+    assert [a.lender for a in outcome.allocations] == ["B", "C", "A"]
+    assert outcome.months_to_clear == 60
+    assert outcome.total_paid == Decimal("27000.00")
+    assert outcome.feasible
+    # B (45 -> 79 days) becomes severe and C (10 -> 44) moderate by 1 January.
+    assert outcome.tier_crossings == 2
+
+
+def test_avalanche_pays_the_highest_rate_first():
+    outcome = plan_strategy(GROUPS, Decimal("2000"), Strategy.AVALANCHE, FIRST_DUE, TODAY)
+    assert by_lender(outcome) == {
+        "A": (Decimal("1700.00"), 11, 0),  # ceil(18000 / 1700) = 11
+        "C": (Decimal("50.00"), 60, 0),
+        "B": (Decimal("250.00"), 24, 0),
+    }
+
+
+def test_snowball_pays_the_smallest_balance_first():
+    outcome = plan_strategy(GROUPS, Decimal("2000"), Strategy.SNOWBALL, FIRST_DUE, TODAY)
+    assert by_lender(outcome) == {
+        "C": (Decimal("1250.00"), 3, 0),  # ceil(3000 / 1250) = 3
+        "B": (Decimal("250.00"), 24, 0),
+        "A": (Decimal("500.00"), 36, 0),
+    }
+    assert outcome.months_to_clear == 36
+
+
+def test_pro_rata_splits_by_balance():
+    outcome = plan_strategy(GROUPS, Decimal("2000"), Strategy.PRO_RATA, FIRST_DUE, TODAY)
+    # 2000 x 18/27, 2000 x 6/27, 2000 x 3/27, rounded down to the fen.
+    assert by_lender(outcome) == {
+        "A": (Decimal("1333.33"), 14, 0),
+        "B": (Decimal("444.44"), 14, 0),
+        "C": (Decimal("222.22"), 14, 0),
+    }
+    assert outcome.months_to_clear == 14
+
+
+def test_interest_avoided_is_the_contract_interest_over_the_plan():
+    outcome = plan_strategy(GROUPS, Decimal("2000"), Strategy.SNOWBALL, FIRST_DUE, TODAY)
+    # A: annuity of 18,000 at 18.25 %/yr over 36 months; closed form, r = 0.1825/12:
+    r = Decimal("0.1825") / 12
+    a_payment = Decimal(18000) * r / (1 - (1 + r) ** -36)
+    a_interest = a_payment * 36 - 18000  # about 5,507
+    # B is interest-free; C: 3,000 at 12 % over 3 months.
+    r = Decimal("0.01")
+    c_interest = Decimal(3000) * r / (1 - (1 + r) ** -3) * 3 - 3000  # about 60.07
+    assert abs(outcome.avoided - (a_interest + c_interest)) < Decimal("1.00")
+
+
+def test_short_budget_never_overspends_and_says_who_is_not_covered_in_time():
+    outcome = plan_strategy(GROUPS, Decimal("600"), Strategy.STOP_ESCALATION, FIRST_DUE, TODAY)
+    # B 250 + C 50 fit; A's 500 does not: it waits for B (550 a month, 11 months).
+    assert by_lender(outcome) == {
+        "B": (Decimal("550.00"), 11, 0),
+        "C": (Decimal("50.00"), 60, 0),
+        "A": (Decimal("550.00"), 33, 11),
+    }
+    assert not outcome.feasible
+    assert next(a for a in outcome.allocations if a.lender == "A").within_max_term is False
+
+
+def _monthly_load(outcome, month):
+    return sum(
+        (a.monthly for a in outcome.allocations if a.start_offset <= month < a.ends_after),
+        Decimal(0),
+    )
+
+
+money = st.integers(min_value=100, max_value=5_000_000).map(lambda f: Decimal(f) / 100)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    balances=st.lists(money, min_size=1, max_size=5),
+    capacity=st.integers(min_value=0, max_value=2_000_000).map(lambda f: Decimal(f) / 100),
+    terms=st.lists(st.integers(min_value=1, max_value=60), min_size=5, max_size=5),
+    late=st.lists(st.integers(min_value=0, max_value=400), min_size=5, max_size=5),
+)
+def test_no_strategy_ever_asks_more_than_the_capacity(balances, capacity, terms, late):
+    groups = [group(f"L{i}", str(b), "10", terms[i], late[i], i) for i, b in enumerate(balances)]
+    for outcome in compare_strategies(groups, capacity, FIRST_DUE, TODAY):
+        horizon = max((a.ends_after for a in outcome.allocations), default=0)
+        for month in range(horizon + 1):
+            assert _monthly_load(outcome, month) <= capacity
+        for a in outcome.allocations:
+            if a.months:
+                assert (
+                    a.monthly * (a.months - 1)
+                    < sum(g.balance for g in groups if g.lender == a.lender)
+                    <= a.monthly * a.months
+                )
+        if (
+            shortfall(groups, capacity) == 0
+            and capacity > 0
+            and outcome.strategy != Strategy.PRO_RATA
+        ):
+            assert outcome.feasible
