@@ -55,13 +55,14 @@ run: demo
 	@echo ""
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho start -f Procfile -p $(PORT)
 
-# Debian's Chromium for the browser tests, and a CJK font so that failure
-# screenshots (and PDFs) show Chinese rather than empty boxes.
+# Debian's Chromium for the browser tests, poppler's pdftotext to read PDFs
+# back, and a CJK font so that failure screenshots show Chinese, not boxes.
 chromium:
-	@if ! command -v chromium >/dev/null || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
-		echo "Installing Debian's Chromium and Noto CJK fonts for browser tests…"; \
-		(apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
-		|| { echo "Could not install them: apt-get install chromium fonts-noto-cjk"; exit 1; }; \
+	@if ! command -v chromium >/dev/null || ! command -v pdftotext >/dev/null \
+		|| ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+		echo "Installing Debian's Chromium, poppler-utils and Noto CJK fonts for the tests…"; \
+		(apt-get update -qq && apt-get install -y -qq chromium poppler-utils fonts-noto-cjk >/dev/null) \
+		|| { echo "Could not install: apt-get install chromium poppler-utils fonts-noto-cjk"; exit 1; }; \
 	fi
 
 test: install chromium
