@@ -131,7 +131,7 @@ class Borrower(models.Model):
         _("share of what is left that goes to repayments (%)"),
         default=70,
         validators=[MinValueValidator(30), MaxValueValidator(100)],
-        help_text=_("70 % is usual: the rest is a buffer for surprises."),
+        help_text=_("Usually seventy percent, so that a buffer remains for surprises."),
     )
     budget_updated_at = models.DateTimeField(null=True, blank=True)
 

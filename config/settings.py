@@ -150,6 +150,9 @@ else:
         }
     }
 
+# First retry delay of a failed email, doubled on every further try.
+EMAIL_RETRY_BACKOFF_SECONDS = env.int("EMAIL_RETRY_BACKOFF_SECONDS", default=30)
+
 # Celery: a file-system broker that needs no server by default; Redis (or any
 # kombu URL) through CELERY_BROKER_URL.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")

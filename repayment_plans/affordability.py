@@ -18,6 +18,8 @@ from .schedules import Method, add_months, build_schedule
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
+# A lender's plan longer than this is no plan: the lender is reported as not covered.
+MAX_PLAN_MONTHS = 120
 
 
 def monthly_capacity(disposable: Decimal, commitment_percent: Decimal = Decimal(70)) -> Decimal:
@@ -167,6 +169,8 @@ def _allocation(
 ) -> LenderAllocation:
     monthly = min(monthly, group.balance)
     months = _months_for(group.balance, monthly)
+    if months > MAX_PLAN_MONTHS:
+        return _waiting(group, first_due)
     due = add_months(first_due, start)
     crossings = 0
     for d in group.debts:
@@ -219,10 +223,9 @@ def plan_strategy(
         total = sum((g.balance for g in ordered), ZERO)
         for g in ordered:
             share = (capacity * g.balance / total).quantize(FEN, rounding=ROUND_FLOOR)
-            if share > 0:
-                outcome.allocations.append(_allocation(g, share, 0, first_due, today))
-            else:
-                outcome.allocations.append(_waiting(g, first_due))
+            outcome.allocations.append(
+                _allocation(g, share, 0, first_due, today) if share > 0 else _waiting(g, first_due)
+            )
         return outcome
 
     free = capacity
@@ -254,6 +257,8 @@ def plan_strategy(
         for g in list(waiting):
             if free >= min(g.min_monthly(), g.balance):
                 allocation = _allocation(g, free, month, first_due, today)
+                if allocation.months == 0:
+                    continue
                 started[g.lender] = allocation
                 free -= allocation.monthly
                 waiting.remove(g)

@@ -135,6 +135,13 @@ class ProposalForm(PlainTextMixin, forms.ModelForm):
         months = cleaned.get("months")
         monthly = cleaned.get("monthly")
         if (self.drive == "monthly" or not months) and monthly:
+            if monthly > self.borrower.monthly_capacity:
+                self.add_error(
+                    "monthly",
+                    _("¥%(monthly)s a month is more than you can pay (¥%(capacity)s).")
+                    % {"monthly": monthly, "capacity": self.borrower.monthly_capacity},
+                )
+                return None
             derived = months_for_payment(principal, monthly, method, rate)
             if derived is None:
                 self.add_error("monthly", _("This amount does not even cover the interest."))

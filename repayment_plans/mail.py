@@ -10,12 +10,11 @@ from django.utils import timezone, translation
 from .models import EmailDelivery
 
 MAX_ATTEMPTS = 5
-BACKOFF_BASE_SECONDS = 30
 
 
 def retry_delay(retries: int) -> int:
-    """Seconds before the next try: 30 s, 60 s, 120 s, 240 s…"""
-    return BACKOFF_BASE_SECONDS * 2**retries
+    """Seconds before the next try: 30 s, 60 s, 120 s, 240 s… by default."""
+    return settings.EMAIL_RETRY_BACKOFF_SECONDS * 2**retries
 
 
 def build_message(delivery: EmailDelivery) -> EmailMessage:

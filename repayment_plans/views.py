@@ -135,11 +135,11 @@ def proposal_detail(request, pk):
             return redirect("proposal_detail", pk=proposal.pk)
     else:
         form = ProposalForm(instance=proposal, borrower=borrower, today=today)
-    context = _builder_context(request, proposal, form)
-    template = "repayment_plans/proposal_detail.html"
-    if request.htmx:
-        template += "#builder"
-    return render(request, template, context)
+    # An invalid form has written its values onto the instance: show the saved terms.
+    saved = Proposal.objects.select_related("borrower__user").get(pk=proposal.pk)
+    return render(
+        request, "repayment_plans/proposal_detail.html", _builder_context(request, saved, form)
+    )
 
 
 @borrower_required

@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from borrowers.models import Agency, Borrower, Counselor, Debt, ProductProfile, User
 
@@ -33,6 +34,7 @@ class BorrowerFactory(factory.django.DjangoModelFactory):
     monthly_net_income = Decimal("8000")
     rent = Decimal("2000")
     food = Decimal("1500")
+    budget_updated_at = factory.LazyFunction(timezone.now)
 
 
 class AgencyFactory(factory.django.DjangoModelFactory):

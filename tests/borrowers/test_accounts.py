@@ -165,7 +165,8 @@ def test_budget_bad_input_saves_nothing(alice_client, alice, field, value):
     assert response.status_code == 200
     assert 'class="field-errors"' in response.content.decode().split(f'id="field-{field}"')[1]
     alice.refresh_from_db()
-    assert not alice.has_budget and alice.monthly_net_income == Decimal("8000")
+    assert alice.monthly_net_income == Decimal("8000")
+    assert alice.commitment_percent == 70
 
 
 def test_other_hardship_needs_a_description(alice_client, alice):
