@@ -84,7 +84,7 @@ def test_backoff_doubles_from_the_configured_base(settings):
     assert [mail.retry_delay(n) for n in range(4)] == [30, 60, 120, 240]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_worker_sends_what_the_view_queued(
     celery_worker, smtp_server, alice_client, version
 ):
