@@ -1,3 +1,5 @@
+import importlib
+
 import pytest
 
 from tests.factories import PASSWORD, BorrowerFactory, CounselorFactory
@@ -37,3 +39,13 @@ def bob_client(client, bob):
 def fast_password_hashing(settings):
     """Hashing cost is not under test; logging in dozens of personas is."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def seeded_profiles(transactional_db):
+    """The product profiles of the data migration, for transactional tests that
+    run after another one has flushed the database."""
+    from django.apps import apps
+
+    seed_module = importlib.import_module("borrowers.migrations.0002_seed_product_profiles")
+    seed_module.seed(apps, None)

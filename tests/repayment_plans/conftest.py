@@ -51,7 +51,7 @@ def smtp_server(settings):
 
 
 @pytest.fixture
-def celery_worker(transactional_db):
+def celery_worker():
     """A real Celery worker (in a thread) consuming from Redis."""
     from celery.contrib.testing.worker import start_worker
     from kombu import Connection

@@ -84,9 +84,9 @@ def test_backoff_doubles_from_the_configured_base(settings):
     assert [mail.retry_delay(n) for n in range(4)] == [30, 60, 120, 240]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_real_worker_sends_what_the_view_queued(
-    celery_worker, smtp_server, alice_client, version
+    seeded_profiles, smtp_server, alice_client, version, celery_worker
 ):
     with transaction.atomic():
         delivery = services.queue_delivery(version, "collect@lender.example")
