@@ -1,0 +1,140 @@
+"""Benchmarks (`make bench`): figures as ratios against a baseline in the same run.
+
+1. Rendering a proposal (3 debts, a 36-row schedule) through the app, template and
+   all, against WeasyPrint alone rendering the same HTML with a reused
+   FontConfiguration: median ratio must be <= 1.3.
+2. Downloading a finalised version through the view: median <= 20 ms.
+"""
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "15"))
+RATIO_LIMIT = 1.3
+DOWNLOAD_LIMIT_MS = 20.0
+
+
+def setup_django(workdir: Path) -> None:
+    os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    os.environ["MEDIA_ROOT"] = str(workdir / "media")
+    os.environ.setdefault("DEBUG", "false")
+    os.environ.setdefault("SECRET_KEY", "bench-only")
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+    os.environ.setdefault("STATIC_MANIFEST", "false")
+    os.environ.setdefault("SECURE_HTTPS", "false")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def make_proposal():
+    from datetime import date, timedelta
+
+    from borrowers.models import Borrower, Debt, ProductProfile, User
+    from repayment_plans.models import Proposal
+
+    user = User.objects.create_user("bench@example.com", "bench-password-1")
+    borrower = Borrower.objects.create(
+        user=user,
+        display_name="李明",
+        monthly_net_income=Decimal("12000"),
+        rent=Decimal("2500"),
+        food=Decimal("1500"),
+        hardship_reason="income_cut",
+        hardship_detail="工作调动后收入减少。",
+    )
+    profile = ProductProfile.objects.get(key="weilidai")
+    debts = [
+        Debt.objects.create(
+            borrower=borrower,
+            profile=profile,
+            lender_name=profile.default_lender,
+            nickname=f"借款{i}",
+            principal=Decimal(amount),
+            interest=Decimal("300"),
+            annual_rate_percent=Decimal("18.25"),
+            first_missed_date=date.today() - timedelta(days=40 + i),
+            contract_number=f"WLD-{i:04d}",
+        )
+        for i, amount in enumerate(["8000", "6000", "4000"])
+    ]
+    proposal = Proposal.objects.create(
+        borrower=borrower,
+        lender_name=profile.default_lender,
+        months=36,
+        first_due_date=date.today() + timedelta(days=30),
+    )
+    proposal.debts.set(debts)
+    return user, proposal
+
+
+def median_seconds(fn, rounds=ROUNDS) -> float:
+    fn()  # warm-up: fonts, templates, imports
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        setup_django(Path(tmp))
+        from django.test import Client
+        from django.utils import timezone
+        from weasyprint import HTML
+
+        from repayment_plans import pdf, services
+
+        user, proposal = make_proposal()
+        today = timezone.localdate()
+        html = services.render_letter_html(proposal, today, "zh-hans")
+        assert services.proposal_schedule(proposal).regular_count == 36
+
+        def baseline():
+            HTML(string=html).write_pdf(
+                stylesheets=[pdf.font_stylesheet()], font_config=pdf.FONT_CONFIG
+            )
+
+        def app_render():
+            pdf.render_pdf(services.render_letter_html(proposal, today, "zh-hans"), strict=True)
+
+        base = median_seconds(baseline)
+        app = median_seconds(app_render)
+        ratio = app / base
+
+        version = services.finalise(proposal, today, "zh-hans")
+        client = Client()
+        client.force_login(user)
+        url = f"/proposals/{proposal.pk}/versions/{version.number}.pdf"
+
+        def download():
+            response = client.get(url)
+            assert response.status_code == 200
+            b"".join(response.streaming_content)
+
+        download_ms = median_seconds(download, rounds=max(ROUNDS, 30)) * 1000
+
+    print(f"proposal render, WeasyPrint alone (baseline): {base * 1000:8.1f} ms median")
+    print(f"proposal render, app (template + strict PDF): {app * 1000:8.1f} ms median")
+    print(f"ratio app / baseline: {ratio:.2f} (limit {RATIO_LIMIT})")
+    print(
+        f"download of a finalised version: {download_ms:.1f} ms median (limit {DOWNLOAD_LIMIT_MS})"
+    )
+    ok = ratio <= RATIO_LIMIT and download_ms <= DOWNLOAD_LIMIT_MS
+    print("OK" if ok else "OVER THE TARGET")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
