@@ -134,7 +134,10 @@ def proposal_detail(request, pk):
             messages.success(request, _("Proposal saved."))
             return redirect("proposal_detail", pk=proposal.pk)
     else:
-        form = ProposalForm(instance=proposal, borrower=borrower, today=today)
+        monthly = services.proposal_schedule(proposal).first_regular_payment
+        form = ProposalForm(
+            instance=proposal, borrower=borrower, today=today, initial={"monthly": monthly}
+        )
     # An invalid form has written its values onto the instance: show the saved terms.
     saved = Proposal.objects.select_related("borrower__user").get(pk=proposal.pk)
     return render(

@@ -65,6 +65,7 @@ class Command(BaseCommand):
                     "budget_updated_at": timezone.now(),
                 },
             )
+            borrower.proposals.all().delete()
             borrower.debts.all().delete()
             for key, nickname, principal, interest, rate, days in DEMO_DEBTS:
                 profile = ProductProfile.objects.get(key=key)
