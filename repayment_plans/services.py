@@ -125,10 +125,15 @@ def schedule_for(
     return build_schedule(amount, months, first_due, method, rate, good_faith)
 
 
-def proposal_schedule(proposal: Proposal, debts=None) -> Schedule:
+def proposal_schedule(proposal: Proposal, debts=None) -> Schedule | None:
+    """The proposal's schedule, or None when its debts leave nothing to repay
+    (for example after the debts were deleted)."""
     debts = proposal_debts(proposal) if debts is None else debts
+    amount = amount_to_repay(debts, proposal.ask_waive_penalty)
+    if amount <= proposal.good_faith_amount or amount < proposal.months * Decimal("0.01"):
+        return None
     return schedule_for(
-        amount_to_repay(debts, proposal.ask_waive_penalty),
+        amount,
         proposal.months,
         proposal.first_due_date,
         proposal.method,
@@ -175,8 +180,9 @@ def committed_elsewhere(borrower: Borrower, exclude: Proposal | None = None) -> 
                 first = plan.installments.filter(number__gte=1).order_by("number").first()
                 total += first.amount if first else ZERO
             continue
-        if other.debts.exists():
-            total += proposal_schedule(other, list(other.debts.all())).first_regular_payment
+        schedule = proposal_schedule(other, list(other.debts.all()))
+        if schedule is not None:
+            total += schedule.first_regular_payment
     return total
 
 
@@ -194,6 +200,8 @@ def letter_context(proposal: Proposal, today: date) -> dict:
     """Everything the letter (HTML preview and PDF) shows."""
     debts = proposal_debts(proposal)
     schedule = proposal_schedule(proposal, debts)
+    if schedule is None:
+        raise NothingToPropose
     borrower = proposal.borrower
     amount = amount_to_repay(debts, proposal.ask_waive_penalty)
     rows = [(d, d.status(today)) for d in debts]
@@ -223,9 +231,15 @@ def render_letter_html(proposal: Proposal, today: date, language: str) -> str:
         return render_to_string("pdf/proposal.html", letter_context(proposal, today))
 
 
+class NothingToPropose(Exception):
+    """The proposal's debts leave nothing to repay."""
+
+
 @transaction.atomic
 def finalise(proposal: Proposal, today: date, language: str) -> ProposalVersion:
     """Store the current terms as the next immutable version, with its PDF."""
+    if proposal_schedule(proposal) is None:
+        raise NothingToPropose
     from .pdf import render_pdf
 
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)

@@ -89,7 +89,7 @@ def adopt_strategy(request):
 def _builder_context(request, proposal, form):
     today = timezone.localdate()
     schedule = getattr(form, "schedule", None)
-    if schedule is None and proposal.debts.exists():
+    if schedule is None:
         schedule = services.proposal_schedule(proposal)
     capacity = getattr(form, "capacity", None)
     if capacity is None and schedule is not None:
@@ -134,7 +134,8 @@ def proposal_detail(request, pk):
             messages.success(request, _("Proposal saved."))
             return redirect("proposal_detail", pk=proposal.pk)
     else:
-        monthly = services.proposal_schedule(proposal).first_regular_payment
+        schedule = services.proposal_schedule(proposal)
+        monthly = schedule.first_regular_payment if schedule else None
         form = ProposalForm(
             instance=proposal, borrower=borrower, today=today, initial={"monthly": monthly}
         )
@@ -169,7 +170,10 @@ def proposal_preview(request, pk):
 @require_GET
 def letter_preview(request, pk):
     proposal = _get_proposal_for_user(request, pk)
-    html = services.render_letter_html(proposal, timezone.localdate(), _language())
+    try:
+        html = services.render_letter_html(proposal, timezone.localdate(), _language())
+    except services.NothingToPropose:
+        raise Http404 from None
     return HttpResponse(html)
 
 
@@ -181,6 +185,9 @@ def proposal_finalise(request, pk):
         messages.info(request, _("Nothing has changed since the last version."))
         return redirect("proposal_detail", pk=proposal.pk)
     form = DisclosureForm(request.POST or None)
+    if services.proposal_schedule(proposal) is None:
+        messages.error(request, _("Choose at least one debt with something left to repay."))
+        return redirect("proposal_detail", pk=proposal.pk)
     if request.method == "POST" and form.is_valid():
         version = services.finalise(proposal, timezone.localdate(), _language())
         messages.success(

@@ -329,3 +329,15 @@ def test_an_accepted_proposal_cannot_be_edited(alice_client, plan):
     assert response.status_code == 409
     proposal.refresh_from_db()
     assert proposal.months == 12
+
+
+def test_a_proposal_whose_debts_were_deleted_is_shown_not_finalised(
+    alice_client, proposal, huabei_debt
+):
+    huabei_debt.delete()
+    assert alice_client.get(reverse("proposal_detail", args=[proposal.pk])).status_code == 200
+    assert alice_client.get(reverse("letter_preview", args=[proposal.pk])).status_code == 404
+    response = alice_client.post(reverse("proposal_finalise", args=[proposal.pk]), DISCLOSURES)
+    assert response.status_code == 302
+    assert not proposal.versions.exists()
+    assert alice_client.get(reverse("plan_overview")).status_code == 200
