@@ -155,10 +155,14 @@ class DebtForm(PlainTextMixin, forms.ModelForm):
             "first_missed_date",
             "overdue_amount",
             "contract_number",
+            "cleared_on",
             "grace_days_override",
             "penalty_multiplier_override",
         )
-        widgets = {"first_missed_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {
+            "first_missed_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "cleared_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
 
     def __init__(self, *args, today: date, **kwargs):
         super().__init__(*args, **kwargs)
@@ -204,8 +208,17 @@ class DebtForm(PlainTextMixin, forms.ModelForm):
             raise ValidationError(_("Enter a date on or after 2000-01-01."))
         return missed
 
+    def clean_cleared_on(self):
+        cleared = self.cleaned_data.get("cleared_on")
+        if cleared is not None and cleared > self.today:
+            raise ValidationError(_("The repayment date cannot be in the future."))
+        return cleared
+
     def clean(self):
         cleaned = super().clean()
+        cleared, missed = cleaned.get("cleared_on"), cleaned.get("first_missed_date")
+        if cleared is not None and missed is not None and cleared < missed:
+            self.add_error("cleared_on", _("The debt cannot be repaid before it was missed."))
         value, unit = cleaned.get("rate_value"), cleaned.get("rate_unit")
         if value is not None and unit:
             annual = annual_percent_from(value, unit)

@@ -272,6 +272,12 @@ class Debt(models.Model):
     )
     overdue_amount = money_field(_("overdue amount (minimum now due)"), null=True, blank=True)
     contract_number = models.CharField(_("contract number"), max_length=64, blank=True)
+    cleared_on = models.DateField(
+        _("repaid in full on"),
+        null=True,
+        blank=True,
+        help_text=_("Only when the whole debt has been repaid."),
+    )
     grace_days_override = models.PositiveSmallIntegerField(
         _("grace days (if different)"), null=True, blank=True, validators=[MaxValueValidator(30)]
     )
@@ -319,6 +325,7 @@ class Debt(models.Model):
             annual_rate_percent=self.annual_rate_percent,
             grace_days_override=self.grace_days_override,
             penalty_multiplier_override=self.penalty_multiplier_override,
+            cleared_on=self.cleared_on,
         )
 
     def status(self, today: date) -> tiers.TierStatus:
@@ -334,6 +341,7 @@ def debt_facts(
     annual_rate_percent: Decimal,
     grace_days_override: int | None = None,
     penalty_multiplier_override: Decimal | None = None,
+    cleared_on: date | None = None,
 ) -> tiers.DebtFacts:
     """Combine a debt's entries with its product profile for the tier engine.
 
@@ -347,4 +355,5 @@ def debt_facts(
         contract_annual_percent=annual_rate_percent,
         penalty_terms=profile.penalty_terms(penalty_multiplier_override),
         is_credit_card=profile.is_credit_card,
+        cleared_on=cleared_on,
     )

@@ -9,7 +9,7 @@ Rules follow DOMAIN.md §1 and §2.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
@@ -233,6 +233,7 @@ class DebtFacts:
     contract_annual_percent: Decimal
     penalty_terms: PenaltyTerms
     is_credit_card: bool = False
+    cleared_on: date | None = None  # repaid in full on this day
 
 
 @dataclass(frozen=True)
@@ -253,11 +254,18 @@ class TierStatus:
     def is_overdue(self) -> bool:
         return self.dpd > 0
 
+    @property
+    def is_settled(self) -> bool:
+        return self.report_code == "C"
+
 
 def assess(
     facts: DebtFacts, today: date, cost_warning_percent: Decimal = Decimal(24)
 ) -> TierStatus:
     """Everything the dashboard and the explanation page show for one debt."""
+    if facts.cleared_on is not None and facts.cleared_on <= today:
+        settled = replace(facts, first_missed=None, cleared_on=None)
+        return replace(assess(settled, today, cost_warning_percent), report_code="C")
     dpd, in_grace = days_past_due(facts.first_missed, today, facts.grace_days)
     tier = tier_for(dpd)
     penalty = estimate_penalty(

@@ -27,6 +27,7 @@ def debt_data(**overrides):
         "first_missed_date": (today - timedelta(days=45)).isoformat(),
         "overdue_amount": "",
         "contract_number": "",
+        "cleared_on": "",
         "grace_days_override": "",
         "penalty_multiplier_override": "",
     }
@@ -114,6 +115,8 @@ BAD_INPUT = [
     ("nickname", "<script>alert(1)</script>"),
     ("nickname", "x" * 61),
     ("contract_number", "<b>1</b>"),
+    ("cleared_on", "2999-01-01"),
+    ("cleared_on", "2026-01-01"),  # before the first missed payment
     ("profile", "999999"),
     ("profile", "abc"),
     ("grace_days_override", "-1"),

@@ -168,3 +168,20 @@ def test_current_debt_costs_its_contract_rate():
 def test_worst_tier():
     assert tiers.worst_tier([Tier.LIGHT, Tier.SEVERE, Tier.CURRENT]) == Tier.SEVERE
     assert tiers.worst_tier([]) == Tier.CURRENT
+
+
+def test_a_repaid_debt_is_settled():
+    cleared = DebtFacts(
+        first_missed=TODAY - timedelta(days=100),
+        grace_days=0,
+        overdue_amount=Decimal("1000"),
+        contract_annual_percent=Decimal("18.25"),
+        penalty_terms=HUABEI,
+        cleared_on=TODAY - timedelta(days=5),
+    )
+    status = tiers.assess(cleared, TODAY)
+    assert (status.report_code, status.dpd, status.tier) == ("C", 0, Tier.CURRENT)
+    assert status.is_settled and status.days_to_next_tier is None
+    assert status.penalty.accrued == Decimal("0.00")
+    # Before the repayment day it was still severe.
+    assert tiers.assess(cleared, TODAY - timedelta(days=6)).tier == Tier.SEVERE
