@@ -1,9 +1,11 @@
+import secrets
 from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from borrowers.models import MAX_AMOUNT, Borrower, Debt
@@ -278,3 +280,40 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.paid_on} {self.amount}"
+
+
+class CalendarFeed(models.Model):
+    """The borrower's private calendar subscription: the secret token in its URL.
+
+    A revoked feed keeps its row with no token, so no URL matches it.
+    """
+
+    borrower = models.OneToOneField(
+        "borrowers.Borrower", on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    rotated_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.borrower}: {'active' if self.token else 'revoked'}"
+
+    @classmethod
+    def for_borrower(cls, borrower) -> "CalendarFeed":
+        feed, _created = cls.objects.get_or_create(borrower=borrower)
+        return feed
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.token)
+
+    def renew(self) -> None:
+        """A new secret token: the previous URL stops working at once."""
+        self.token = secrets.token_urlsafe(32)
+        self.rotated_at = timezone.now()
+        self.save()
+
+    def revoke(self) -> None:
+        self.token = None
+        self.rotated_at = timezone.now()
+        self.save()
