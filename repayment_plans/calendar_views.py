@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from borrowers.models import Borrower
 from borrowers.views import borrower_required
 
+from . import recovery, recovery_text, services
 from .calendar import CalendarEvent, build_calendar, installment_events
 from .models import CalendarFeed, Plan
 
@@ -34,7 +35,23 @@ def borrower_events(borrower: Borrower, today: date) -> list[CalendarEvent]:
         .select_related("proposal")
         .prefetch_related("installments")
     )
-    return installment_events(plans)
+    return installment_events(plans) + milestone_events(borrower, today)
+
+
+def milestone_events(borrower: Borrower, today: date) -> list[CalendarEvent]:
+    """All-day events for the recovery milestones of the whole record, from today on."""
+    accounts, _scenario = services.recovery_inputs(borrower, today, best_plan_if_none=False)
+    timeline = recovery.recovery_timeline(accounts, today)
+    return [
+        CalendarEvent(
+            uid=f"milestone-{m.kind}-{borrower.pk}@huankuan",
+            day=m.day,
+            title=str(recovery_text.TITLES[m.kind]),
+            description=str(recovery_text.EXPLANATIONS[m.kind]),
+        )
+        for m in timeline.milestones
+        if m.account is None and m.day >= today
+    ]
 
 
 def _ics_response(borrower: Borrower, *, attachment: bool) -> HttpResponse:

@@ -45,18 +45,8 @@ def debt_snapshot(debt: Debt) -> DebtSnapshot:
 
 
 def lender_groups(borrower: Borrower) -> list[LenderGroup]:
-    """The borrower's debts grouped by lender (one letter per lender)."""
-    by_lender: dict[str, list[Debt]] = {}
-    for debt in Debt.objects.for_user(borrower.user).select_related("profile"):
-        by_lender.setdefault(debt.lender_name.strip(), []).append(debt)
-    return [
-        LenderGroup(
-            lender=lender,
-            debts=tuple(debt_snapshot(d) for d in debts),
-            max_term_months=min(d.profile.max_term_months for d in debts),
-        )
-        for lender, debts in sorted(by_lender.items())
-    ]
+    """The borrower's open debts grouped by lender (one letter per lender)."""
+    return lender_groups_from(Debt.objects.for_user(borrower.user).select_related("profile"))
 
 
 def max_term_for(debts) -> int:
@@ -223,6 +213,42 @@ def letter_context(proposal: Proposal, today: date) -> dict:
             "penalty_fees": sum((d.penalty_fees for d in debts), ZERO),
         },
         "is_credit_card": any(d.profile.is_credit_card for d in debts),
+        **record_section(debts, schedule, today),
+    }
+
+
+def record_section(debts, schedule: Schedule, today: date) -> dict:
+    """ "What this plan does for my record": the timeline if the lender accepts."""
+    from django.utils.translation import gettext
+
+    from .charts import balance_chart
+    from .recovery import AccountInput, PlanInput, recovery_timeline
+    from .recovery import Installment as PlannedInstallment
+    from .recovery_text import milestone_card
+
+    plan = PlanInput(
+        key="this",
+        installments=tuple(
+            PlannedInstallment(i.due_date, i.payment) for i in schedule.installments
+        ),
+        projected=True,
+    )
+    accounts = [
+        AccountInput(
+            key=str(d.pk),
+            label=d.label,
+            first_missed=d.first_missed_date,
+            grace_days=d.grace_days,
+            balance=d.principal + d.interest,
+            overdue_amount=d.principal + d.interest,
+            plan=plan,
+        )
+        for d in debts
+    ]
+    timeline = recovery_timeline(accounts, today)
+    return {
+        "record_chart": balance_chart(timeline, gettext("Remaining balance by month")),
+        "record_milestones": [milestone_card(m) for m in timeline.milestones if m.account is None],
     }
 
 
@@ -384,3 +410,108 @@ def record_payment(plan: Plan, amount: Decimal, paid_on: date, user=None) -> Pay
 def next_month_first(today: date) -> date:
     """A sensible default first installment date: the 1st of next month or later."""
     return add_months(today.replace(day=1), 1)
+
+
+def recovery_inputs(borrower: Borrower, today: date, best_plan_if_none: bool = True):
+    """The borrower's accounts for the recovery engine, in a fixed number of queries.
+
+    Each debt follows its lender's agreed plan, else its proposal awaiting an
+    answer (projected as if accepted). Returns (accounts, scenario) where
+    scenario is "plans" when any plan or pending proposal exists, "best" when
+    the best plan the budget allows was projected instead, or "none".
+    """
+    from .affordability import Strategy, plan_strategy
+    from .recovery import AccountInput, PlanInput
+    from .recovery import Installment as PlannedInstallment
+
+    debts = list(Debt.objects.for_user(borrower.user).select_related("profile"))
+    proposals = (
+        Proposal.objects.for_user(borrower.user)
+        .exclude(status__in=[Proposal.Status.REJECTED, Proposal.Status.DRAFT])
+        .prefetch_related("debts", "plan__installments")
+        .select_related("plan")
+        .order_by("created_at")
+    )
+    plan_for_debt: dict[int, PlanInput] = {}
+    for proposal in proposals:
+        plan = getattr(proposal, "plan", None)
+        if plan is not None:
+            planned = PlanInput(
+                key=f"plan-{plan.pk}",
+                installments=tuple(
+                    PlannedInstallment(i.due_date, i.amount, i.paid_on)
+                    for i in plan.installments.all()
+                ),
+            )
+        else:
+            schedule = proposal_schedule(proposal, list(proposal.debts.all()))
+            if schedule is None:
+                continue
+            planned = PlanInput(
+                key=f"proposal-{proposal.pk}",
+                installments=tuple(
+                    PlannedInstallment(i.due_date, i.payment) for i in schedule.installments
+                ),
+                projected=True,
+            )
+        for debt in proposal.debts.all():
+            plan_for_debt[debt.pk] = planned
+    scenario = "plans" if plan_for_debt else "none"
+    if not plan_for_debt and best_plan_if_none:
+        groups = lender_groups_from(debts)
+        outcome = plan_strategy(
+            groups,
+            borrower.monthly_capacity,
+            Strategy.STOP_ESCALATION,
+            next_month_first(today),
+            today,
+        )
+        by_lender = {g.lender: g for g in groups}
+        for allocation in outcome.allocations:
+            if allocation.months == 0:
+                continue
+            group = by_lender[allocation.lender]
+            schedule = schedule_for(
+                group.balance, allocation.months, allocation.first_due, Method.INTEREST_FREE, ZERO
+            )
+            planned = PlanInput(
+                key=f"best-{allocation.lender}",
+                installments=tuple(
+                    PlannedInstallment(i.due_date, i.payment) for i in schedule.installments
+                ),
+                projected=True,
+            )
+            for snapshot in group.debts:
+                plan_for_debt[snapshot.debt_id] = planned
+        scenario = "best" if plan_for_debt else "none"
+    accounts = [
+        AccountInput(
+            key=str(debt.pk),
+            label=debt.label,
+            first_missed=debt.first_missed_date,
+            grace_days=debt.grace_days,
+            balance=debt.principal + debt.interest,
+            overdue_amount=debt.overdue_amount
+            if debt.overdue_amount is not None
+            else debt.principal + debt.interest,
+            cleared_on=debt.cleared_on,
+            plan=None if debt.cleared_on else plan_for_debt.get(debt.pk),
+        )
+        for debt in debts
+    ]
+    return accounts, scenario
+
+
+def lender_groups_from(debts) -> list[LenderGroup]:
+    by_lender: dict[str, list[Debt]] = {}
+    for debt in debts:
+        if debt.cleared_on is None:
+            by_lender.setdefault(debt.lender_name.strip(), []).append(debt)
+    return [
+        LenderGroup(
+            lender=lender,
+            debts=tuple(debt_snapshot(d) for d in group),
+            max_term_months=min(d.profile.max_term_months for d in group),
+        )
+        for lender, group in sorted(by_lender.items())
+    ]

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from . import views
+from . import timeline_views, views
 
 urlpatterns = [
     path("plan/", views.plan_overview, name="plan_overview"),
+    path("timeline/", timeline_views.timeline, name="timeline"),
     path("plan/adopt/", views.adopt_strategy, name="adopt_strategy"),
     path("proposals/<int:pk>/", views.proposal_detail, name="proposal_detail"),
     path("proposals/<int:pk>/preview/", views.proposal_preview, name="proposal_preview"),

@@ -42,7 +42,16 @@ def parse(response) -> Calendar:
 
 
 def events(cal: Calendar) -> dict:
-    return {str(e["UID"]): e for e in cal.walk("VEVENT")}
+    """The installment events, by UID (milestone events are checked on their own)."""
+    return {str(e["UID"]): e for e in cal.walk("VEVENT") if str(e["UID"]).startswith("inst")}
+
+
+def milestone_events(cal: Calendar) -> dict:
+    return {
+        str(e["UID"]).split("-")[1]: e
+        for e in cal.walk("VEVENT")
+        if str(e["UID"]).startswith("milestone-")
+    }
 
 
 def installment_uid(installment) -> str:
@@ -82,7 +91,7 @@ def test_timed_and_all_day_events():
     assert str(cal["X-WR-TIMEZONE"]) == SHANGHAI
     assert [tz.tz_name for tz in cal.walk("VTIMEZONE")] == [SHANGHAI]
 
-    by_uid = events(cal)
+    by_uid = {str(e["UID"]): e for e in cal.walk("VEVENT")}
     timed = by_uid["timed@test"]
     start = timed["DTSTART"]
     assert start.params["TZID"] == SHANGHAI
@@ -258,3 +267,12 @@ def test_settings_needs_login(client):
     response = client.get(reverse("calendar_settings"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_milestones_are_all_day_events_on_their_dates(alice_client, alice_plan):
+    cal = parse(alice_client.get(reverse("calendar_download")))
+    milestones = milestone_events(cal)
+    last_due = alice_plan.installments.order_by("-number").first().due_date
+    assert milestones["cleared"]["DTSTART"].dt == last_due
+    assert "DATE" in str(milestones["deleted"]["DTSTART"].params.get("VALUE", "DATE"))
+    assert milestones["deleted"]["DTSTART"].dt == last_due.replace(year=last_due.year + 5)
