@@ -4,6 +4,7 @@
    all, against WeasyPrint alone rendering the same HTML with a reused
    FontConfiguration: median ratio must be <= 1.3.
 2. Downloading a finalised version through the view: median <= 20 ms.
+3. The recovery engine for 10 debts over 60 months: median <= 5 ms.
 """
 
 import os
@@ -17,6 +18,7 @@ from pathlib import Path
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "15"))
 RATIO_LIMIT = 1.3
 DOWNLOAD_LIMIT_MS = 20.0
+ENGINE_LIMIT_MS = 5.0
 
 
 def setup_django(workdir: Path) -> None:
@@ -87,6 +89,37 @@ def median_seconds(fn, rounds=ROUNDS) -> float:
     return statistics.median(samples)
 
 
+def engine_median_ms() -> float:
+    from datetime import date, timedelta
+
+    from repayment_plans.recovery import AccountInput, Installment, PlanInput, recovery_timeline
+    from repayment_plans.schedules import add_months
+
+    today = date(2026, 11, 28)
+    accounts = []
+    for n in range(10):
+        plan = PlanInput(
+            key=f"plan-{n}",
+            installments=tuple(
+                Installment(add_months(date(2027, 1, 10), k), Decimal("500")) for k in range(60)
+            ),
+        )
+        accounts.append(
+            AccountInput(
+                key=str(n),
+                label=f"debt {n}",
+                first_missed=today - timedelta(days=20 + 9 * n),
+                grace_days=0,
+                balance=Decimal("30000"),
+                overdue_amount=Decimal("30000"),
+                plan=plan,
+            )
+        )
+    timeline = recovery_timeline(accounts, today)
+    assert len(timeline.months) >= 60
+    return median_seconds(lambda: recovery_timeline(accounts, today), rounds=50) * 1000
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         setup_django(Path(tmp))
@@ -124,6 +157,7 @@ def main() -> int:
             b"".join(response.streaming_content)
 
         download_ms = median_seconds(download, rounds=max(ROUNDS, 30)) * 1000
+        engine_ms = engine_median_ms()
 
     print(f"proposal render, WeasyPrint alone (baseline): {base * 1000:8.1f} ms median")
     print(f"proposal render, app (template + strict PDF): {app * 1000:8.1f} ms median")
@@ -131,7 +165,10 @@ def main() -> int:
     print(
         f"download of a finalised version: {download_ms:.1f} ms median (limit {DOWNLOAD_LIMIT_MS})"
     )
-    ok = ratio <= RATIO_LIMIT and download_ms <= DOWNLOAD_LIMIT_MS
+    print(
+        f"recovery engine, 10 debts x 60 months: {engine_ms:.2f} ms median (limit {ENGINE_LIMIT_MS})"
+    )
+    ok = ratio <= RATIO_LIMIT and download_ms <= DOWNLOAD_LIMIT_MS and engine_ms <= ENGINE_LIMIT_MS
     print("OK" if ok else "OVER THE TARGET")
     return 0 if ok else 1
 

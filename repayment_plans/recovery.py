@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import calendar
 import enum
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cache
 
 from borrowers import tiers
-
-from .schedules import add_months
 
 ZERO = Decimal("0.00")
 GRID_MONTHS = 24
@@ -109,11 +109,20 @@ class Milestone:
         return MILESTONE_SOURCE[self.kind]
 
 
-@dataclass
+@dataclass(slots=True)
 class AccountMonth:
     code: str
     dpd: int
     tier: tiers.Tier | None
+
+
+@cache
+def _state(dpd: int) -> AccountMonth:
+    """Shared, read-only state for a number of days past due."""
+    return AccountMonth(tiers.report_code_for(dpd), dpd, tiers.tier_for(dpd))
+
+
+_SETTLED = AccountMonth("C", 0, None)
 
 
 @dataclass
@@ -151,12 +160,28 @@ class Timeline:
         return next((m for m in self.milestones if m.kind == kind and m.account == account), None)
 
 
+_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def days_in_month(year: int, month: int) -> int:
+    if month == 2 and calendar.isleap(year):
+        return 29
+    return _DAYS_IN_MONTH[month - 1]
+
+
+def add_months(day: date, months: int) -> date:
+    """Same day of the month, clamped to its end (as schedules.add_months, faster)."""
+    years, month0 = divmod(day.month - 1 + months, 12)
+    year, month = day.year + years, month0 + 1
+    return date(year, month, min(day.day, days_in_month(year, month)))
+
+
 def month_start(day: date) -> date:
     return day.replace(day=1)
 
 
 def month_end(day: date) -> date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+    return day.replace(day=days_in_month(day.year, day.month))
 
 
 def add_years(day: date, years: int) -> date:
@@ -165,10 +190,64 @@ def add_years(day: date, years: int) -> date:
 
 @dataclass(frozen=True)
 class _Projected:
-    """A plan's installments with actual and projected payment dates."""
+    """A plan's installments with actual and projected payment dates, indexed
+    for lookups by day (bisect) so that a month costs O(log n), not O(n)."""
 
-    rows: tuple[tuple[date, Decimal, date | None, bool], ...]  # due, amount, paid_on, on_time
+    rows: tuple[tuple[date, Decimal, date, bool], ...]  # due, amount, paid_on, on_time
     cleared: date | None
+
+    def __post_init__(self):
+        dues = [r[0] for r in self.rows]
+        by_paid = sorted((r[2], r[1]) for r in self.rows)
+        paid_prefix = [ZERO]
+        for _day, amount in by_paid:
+            paid_prefix.append(paid_prefix[-1] + amount)
+        due_prefix = [ZERO]
+        missed_prefix = [0]
+        runs = []
+        run = 0
+        for _due, amount, _paid, on_time in self.rows:
+            due_prefix.append(due_prefix[-1] + amount)
+            missed_prefix.append(missed_prefix[-1] + (not on_time))
+            run = run + 1 if on_time else 0
+            runs.append(run)
+        late = tuple((r[0], r[2]) for r in self.rows if r[2] > r[0])
+        object.__setattr__(self, "_dues", dues)
+        object.__setattr__(self, "_paid_days", [day for day, _a in by_paid])
+        object.__setattr__(self, "_paid_prefix", paid_prefix)
+        object.__setattr__(self, "_due_prefix", due_prefix)
+        object.__setattr__(self, "_missed_prefix", missed_prefix)
+        object.__setattr__(self, "_runs", runs)
+        object.__setattr__(self, "_late", late)
+        object.__setattr__(self, "_total", paid_prefix[-1])
+
+    @property
+    def first_due(self) -> date | None:
+        return self._dues[0] if self._dues else None
+
+    def paid_between(self, start: date, end: date) -> Decimal:
+        return (
+            self._paid_prefix[bisect_right(self._paid_days, end)]
+            - self._paid_prefix[bisect_left(self._paid_days, start)]
+        )
+
+    def remaining_after(self, end: date) -> Decimal:
+        return self._total - self._paid_prefix[bisect_right(self._paid_days, end)]
+
+    def due_between(self, start: date, end: date) -> tuple[Decimal, int]:
+        lo, hi = bisect_left(self._dues, start), bisect_right(self._dues, end)
+        return (
+            self._due_prefix[hi] - self._due_prefix[lo],
+            self._missed_prefix[hi] - self._missed_prefix[lo],
+        )
+
+    def streak_at(self, end: date) -> int:
+        index = bisect_right(self._dues, end)
+        return self._runs[index - 1] if index else 0
+
+    def oldest_unpaid(self, day: date) -> date | None:
+        unpaid = [due for due, paid_on in self._late if due <= day < paid_on]
+        return min(unpaid) if unpaid else None
 
 
 def _project_plan(plan: PlanInput, today: date, what_if: WhatIf) -> _Projected:
@@ -223,13 +302,12 @@ def _account_code(
     account: AccountInput, plan: _Projected | None, cleared: date | None, day: date
 ) -> AccountMonth:
     if cleared is not None and cleared <= day:
-        return AccountMonth("C", 0, None)
-    if plan is not None and plan.rows and plan.rows[0][0] <= day:
-        unpaid = [due for due, _a, paid_on, _o in plan.rows if due <= day and paid_on > day]
-        dpd = (day - min(unpaid)).days if unpaid else 0
-        return AccountMonth(tiers.report_code_for(dpd), dpd, tiers.tier_for(dpd))
+        return _SETTLED
+    if plan is not None and plan.first_due is not None and plan.first_due <= day:
+        oldest = plan.oldest_unpaid(day) if plan._late else None
+        return _state((day - oldest).days if oldest else 0)
     dpd, _grace = tiers.days_past_due(account.first_missed, day, account.grace_days)
-    return AccountMonth(tiers.report_code_for(dpd), dpd, tiers.tier_for(dpd))
+    return _state(dpd)
 
 
 def _relief_applies(account: AccountInput, cleared: date | None) -> bool:
@@ -304,10 +382,23 @@ def recovery_timeline(
     last = max((m.day for m in milestones if m.kind != MilestoneKind.DELETED), default=today)
     horizon = max(add_months(start, GRID_MONTHS - 1), month_start(last))
     horizon = min(horizon, add_months(start, MAX_HORIZON_MONTHS - 1))
+    by_month: dict[date, list[Milestone]] = {}
+    for m in milestones:
+        by_month.setdefault(month_start(m.day), []).append(m)
+    all_cleared = max(cleared.values()) if accounts and None not in cleared.values() else None
     months = []
     month = start
+    settled_row = None
     while month <= horizon:
-        months.append(_month_row(month, accounts, projected, cleared, milestones))
+        if settled_row is not None:
+            # Once every account is settled, every later month looks the same.
+            row = replace(settled_row, month=month)
+        else:
+            row = _month_row(month, accounts, projected, cleared)
+            if all_cleared is not None and all_cleared < month:
+                settled_row = row
+        row.milestones = by_month.get(month, [])
+        months.append(row)
         month = add_months(month, 1)
 
     grid_start = add_months(start, -(GRID_MONTHS // 2 - 1))
@@ -340,7 +431,7 @@ def _after_clearing(done: date, key: str | None, projected: bool, today: date) -
     return [Milestone(kind, day, key, projected or day > today) for kind, day in days]
 
 
-def _month_row(month, accounts, projected, cleared, milestones) -> MonthRow:
+def _month_row(month, accounts, projected, cleared) -> MonthRow:
     end = month_end(month)
     codes = {a.key: _account_code(a, projected[a.key], cleared[a.key], end) for a in accounts}
     due = paid = remaining = ZERO
@@ -349,32 +440,19 @@ def _month_row(month, accounts, projected, cleared, milestones) -> MonthRow:
     counted_plans = set()
     for a in accounts:
         plan = projected[a.key]
-        if cleared[a.key] is not None and cleared[a.key] <= end:
-            continue
         if plan is None:
-            remaining += a.balance
+            if cleared[a.key] is None or cleared[a.key] > end:
+                remaining += a.balance
             continue
         if a.plan.key in counted_plans:  # one plan may cover several debts
             continue
         counted_plans.add(a.plan.key)
-        for due_day, amount, paid_on, on_time in plan.rows:
-            if month <= due_day <= end:
-                due += amount
-                missed += not on_time
-            if month <= paid_on <= end:
-                paid += amount
-            if paid_on > end:
-                remaining += amount
-    for a in accounts:
-        plan = projected[a.key]
-        if plan is None:
-            continue
-        run = 0
-        for due_day, _amount, _paid_on, on_time in plan.rows:
-            if due_day > end:
-                break
-            run = run + 1 if on_time else 0
-        streak = max(streak, run)
+        due_now, missed_now = plan.due_between(month, end)
+        due += due_now
+        missed += missed_now
+        paid += plan.paid_between(month, end)
+        remaining += plan.remaining_after(end)
+        streak = max(streak, plan.streak_at(end))
     return MonthRow(
         month=month,
         accounts=codes,
@@ -383,7 +461,6 @@ def _month_row(month, accounts, projected, cleared, milestones) -> MonthRow:
         missed=missed,
         remaining=remaining,
         streak=streak,
-        milestones=[m for m in milestones if month <= m.day <= end],
     )
 
 
