@@ -166,7 +166,8 @@ def main() -> int:
         f"download of a finalised version: {download_ms:.1f} ms median (limit {DOWNLOAD_LIMIT_MS})"
     )
     print(
-        f"recovery engine, 10 debts x 60 months: {engine_ms:.2f} ms median (limit {ENGINE_LIMIT_MS})"
+        f"recovery engine, 10 debts x 60 months: {engine_ms:.2f} ms median "
+        f"(limit {ENGINE_LIMIT_MS})"
     )
     ok = ratio <= RATIO_LIMIT and download_ms <= DOWNLOAD_LIMIT_MS and engine_ms <= ENGINE_LIMIT_MS
     print("OK" if ok else "OVER THE TARGET")
