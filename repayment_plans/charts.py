@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from .recovery import Timeline
 
 WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 40
+LEFT, RIGHT, TOP, BOTTOM = 70, 30, 16, 40
 LINE = "#1d5fa8"
 MARK = "#b54708"
 GRID = "#d9e2ec"
@@ -56,7 +56,7 @@ def balance_chart(timeline: Timeline, title: str) -> str:
             f'stroke="{GRID}" stroke-width="1"/>'
         )
         parts.append(
-            f'<text x="{LEFT - 6}" y="{gy + 4:.1f}" text-anchor="end" font-size="11" '
+            f'<text x="{LEFT - 6}" y="{gy + 4:.1f}" text-anchor="end" font-size="13" '
             f'fill="{TEXT}">{escape(_yuan_label(amount))}</text>'
         )
     label_every = max(1, len(months) // 6)
@@ -64,7 +64,7 @@ def balance_chart(timeline: Timeline, title: str) -> str:
         if index % label_every == 0:
             parts.append(
                 f'<text x="{x(index):.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" '
-                f'font-size="11" fill="{TEXT}">{row.month:%Y-%m}</text>'
+                f'font-size="13" fill="{TEXT}">{row.month:%Y-%m}</text>'
             )
     overall = [m for m in timeline.milestones if m.account is None]
     index_of_month = {row.month: i for i, row in enumerate(months)}
