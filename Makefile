@@ -48,6 +48,7 @@ demo: migrate
 
 # Embedded defaults: SQLite under var/, file-system broker, email to var/mail/.
 run: export DEBUG ?= true
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: demo
 	@echo ""
 	@echo "  还款助手 is starting at http://$(HOST):$(PORT)/"

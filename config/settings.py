@@ -9,6 +9,7 @@ file-system Celery broker, and email written to files under var/mail/.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -73,6 +74,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "repayment_plans.notification_views.unread_count",
             ],
         },
     },
@@ -174,6 +176,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# The daily reminder sweep, at this local time (Asia/Shanghai by default).
+REMINDER_SWEEP_HOUR = env.int("REMINDER_SWEEP_HOUR", default=9)
+REMINDER_SWEEP_MINUTE = env.int("REMINDER_SWEEP_MINUTE", default=0)
+CELERY_BEAT_SCHEDULE = {
+    "daily-reminder-sweep": {
+        "task": "repayment_plans.tasks.daily_reminder_sweep",
+        "schedule": crontab(hour=REMINDER_SWEEP_HOUR, minute=REMINDER_SWEEP_MINUTE),
+    }
+}
 
 # Security. Production values are on unless DEBUG; `manage.py check --deploy`
 # stays clean with DEBUG off and SECRET_KEY set.

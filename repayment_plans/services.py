@@ -420,27 +420,42 @@ def recovery_inputs(borrower: Borrower, today: date, best_plan_if_none: bool = T
     scenario is "plans" when any plan or pending proposal exists, "best" when
     the best plan the budget allows was projected instead, or "none".
     """
-    from .affordability import Strategy, plan_strategy
-    from .recovery import AccountInput, PlanInput
-    from .recovery import Installment as PlannedInstallment
-
     debts = list(Debt.objects.for_user(borrower.user).select_related("profile"))
-    proposals = (
+    proposals = list(
         Proposal.objects.for_user(borrower.user)
-        .exclude(status__in=[Proposal.Status.REJECTED, Proposal.Status.DRAFT])
         .prefetch_related("debts", "plan__installments")
         .select_related("plan")
         .order_by("created_at")
     )
+    return _recovery_accounts(borrower, debts, proposals, today, best_plan_if_none)
+
+
+def accounts_from_prefetched(borrower: Borrower):
+    """Accounts from a borrower fetched with prefetch_related("debts__profile",
+    "proposals__debts", "proposals__plan__installments"): no query of its own."""
+    proposals = sorted(borrower.proposals.all(), key=lambda p: p.created_at)
+    accounts, _scenario = _recovery_accounts(
+        borrower, list(borrower.debts.all()), proposals, None, best_plan_if_none=False
+    )
+    return accounts
+
+
+def _recovery_accounts(borrower, debts, proposals, today, best_plan_if_none):
+    from .affordability import Strategy, plan_strategy
+    from .recovery import AccountInput, PlanInput
+    from .recovery import Installment as PlannedInstallment
+
     plan_for_debt: dict[int, PlanInput] = {}
     for proposal in proposals:
+        if proposal.status in (Proposal.Status.REJECTED, Proposal.Status.DRAFT):
+            continue
         plan = getattr(proposal, "plan", None)
         if plan is not None:
             planned = PlanInput(
                 key=f"plan-{plan.pk}",
                 installments=tuple(
                     PlannedInstallment(i.due_date, i.amount, i.paid_on)
-                    for i in plan.installments.all()
+                    for i in sorted(plan.installments.all(), key=lambda i: i.number)
                 ),
             )
         else:

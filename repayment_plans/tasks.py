@@ -27,3 +27,33 @@ def send_proposal_email(self, delivery_id: int) -> str:
             log.warning("Delivery %s failed after %s tries", delivery_id, self.request.retries + 1)
             return "failed"
         raise self.retry(exc=exc, countdown=retry_delay(self.request.retries)) from exc
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_ATTEMPTS - 1)
+def send_reminder_batch(self, reminder_ids: list[int]) -> dict:
+    """Deliver a batch of reminders; the ones that fail are retried with backoff,
+    and after the last try marked failed (visible to staff in the admin)."""
+    from .reminders import deliver
+    from .reminders import mark_failed as mark_reminders_failed
+
+    failed, reasons, sent = [], [], 0
+    for reminder_id in reminder_ids:
+        try:
+            sent += deliver(reminder_id) == "sent"
+        except RETRYABLE as exc:
+            failed.append(reminder_id)
+            reasons.append(str(exc) or exc.__class__.__name__)
+    if failed:
+        if self.request.retries >= self.max_retries:
+            mark_reminders_failed(failed, reasons[-1])
+        else:
+            raise self.retry(args=[failed], countdown=retry_delay(self.request.retries))
+    return {"sent": sent, "failed": len(failed)}
+
+
+@shared_task(acks_late=True)
+def daily_reminder_sweep() -> int:
+    """The beat's daily job: sweep today's (Asia/Shanghai) reminders."""
+    from .reminders import local_today, sweep
+
+    return sweep(local_today()).total

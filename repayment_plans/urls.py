@@ -1,10 +1,17 @@
 from django.urls import path
 
-from . import timeline_views, views
+from . import notification_views, timeline_views, views
 
 urlpatterns = [
     path("plan/", views.plan_overview, name="plan_overview"),
     path("timeline/", timeline_views.timeline, name="timeline"),
+    path("notifications/", notification_views.notifications, name="notifications"),
+    path(
+        "notifications/settings/",
+        notification_views.preferences,
+        name="notification_preferences",
+    ),
+    path("unsubscribe/<str:token>/", notification_views.unsubscribe, name="unsubscribe"),
     path("plan/adopt/", views.adopt_strategy, name="adopt_strategy"),
     path("proposals/<int:pk>/", views.proposal_detail, name="proposal_detail"),
     path("proposals/<int:pk>/preview/", views.proposal_preview, name="proposal_preview"),

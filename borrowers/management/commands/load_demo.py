@@ -21,6 +21,9 @@ from borrowers.models import (
     ProductProfile,
     User,
 )
+from repayment_plans import services
+from repayment_plans.models import LenderAnswer, Proposal
+from repayment_plans.reminders import sweep
 
 DEMO_PASSWORD = "demo-password-2026"
 BORROWER_EMAIL = "borrower@demo.local"
@@ -79,6 +82,7 @@ class Command(BaseCommand):
                     annual_rate_percent=rate,
                     first_missed_date=today - timedelta(days=days),
                 )
+            self._agreed_plan(borrower, today)
             agency, _ = Agency.objects.get_or_create(
                 code="demo-agency", defaults={"name": "示范信用咨询中心"}
             )
@@ -87,11 +91,33 @@ class Command(BaseCommand):
                 defaults={"agency": agency, "display_name": "王老师"},
             )
             self._user(STAFF_EMAIL, staff=True)
+        # Today's reminders (the first installment is due in 3 days): recorded now and
+        # sent by the worker that `make run` starts, like the 09:00 sweep would.
+        with transaction.atomic():
+            reminders = sweep(today)
+        self.stdout.write(f"Reminders for {today}: {reminders.total}")
         self.stdout.write(self.style.SUCCESS("Demo data loaded. Logins (password for all three):"))
         self.stdout.write(f"  borrower   {BORROWER_EMAIL}")
         self.stdout.write(f"  counselor  {COUNSELOR_EMAIL}")
         self.stdout.write(f"  staff      {STAFF_EMAIL}  (Django admin at /admin/)")
         self.stdout.write(f"  password   {DEMO_PASSWORD}")
+
+    def _agreed_plan(self, borrower, today):
+        """The 微众 lender accepted a 36-month plan whose first installment is due in 3 days."""
+        debt = borrower.debts.get(profile__key="weilidai")
+        proposal = Proposal.objects.create(
+            borrower=borrower,
+            lender_name=debt.lender_name,
+            months=36,
+            first_due_date=today + timedelta(days=3),
+            lender_email="xieshang@webank.example",
+        )
+        proposal.debts.set([debt])
+        version = services.finalise(proposal, today, "zh-hans")
+        services.record_answer(
+            version.proposal,
+            LenderAnswer(kind=LenderAnswer.Kind.ACCEPTED, answered_on=today, note="电话确认"),
+        )
 
     def _user(self, email, staff=False):
         user, _ = User.objects.get_or_create(email=email)

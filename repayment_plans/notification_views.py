@@ -1,0 +1,99 @@
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from borrowers.models import User
+
+from . import reminders
+from .models import Channel, NotificationPreference, Reminder, ReminderKind
+
+
+def unread_count(request):
+    """Context processor: the number in the header's bell."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "unread_notifications": Reminder.objects.filter(
+            user=user, in_app=True, read_at__isnull=True
+        )
+        .exclude(status=Reminder.Status.SKIPPED)
+        .count()
+    }
+
+
+def _visible(user):
+    return Reminder.objects.filter(user=user, in_app=True).exclude(status=Reminder.Status.SKIPPED)
+
+
+@login_required
+@require_GET
+def notifications(request):
+    """The in-app list; opening it marks everything as read."""
+    items = list(_visible(request.user)[:100])
+    rows = [(item, reminders.reminder_title(item)) for item in items]
+    _visible(request.user).filter(read_at__isnull=True).update(read_at=timezone.now())
+    return render(request, "repayment_plans/notifications.html", {"rows": rows})
+
+
+class PreferencesForm(forms.Form):
+    """One checkbox per (channel, kind); a cleared box switches that channel off."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        off = set(
+            NotificationPreference.objects.filter(user=user, enabled=False).values_list(
+                "channel", "kind"
+            )
+        )
+        for kind, kind_label in ReminderKind.choices:
+            for channel, channel_label in Channel.choices:
+                self.fields[f"{channel}:{kind}"] = forms.BooleanField(
+                    label=f"{kind_label} · {channel_label}",
+                    required=False,
+                    initial=(channel, kind) not in off,
+                )
+
+    def rows(self):
+        for kind, label in ReminderKind.choices:
+            yield label, [self[f"{channel}:{kind}"] for channel, _l in Channel.choices]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request):
+    form = PreferencesForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        for name, enabled in form.cleaned_data.items():
+            channel, kind = name.split(":")
+            reminders.set_channel(request.user, channel, kind, enabled)
+        messages.success(request, _("Reminder settings saved."))
+        return redirect("notification_preferences")
+    return render(
+        request,
+        "repayment_plans/notification_preferences.html",
+        {"form": form, "channels": Channel.choices},
+    )
+
+
+@csrf_exempt  # the signed token is the credential; mail clients' one-click POST has no cookie
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """One click from an email, no login: that kind of email stops at once."""
+    found = reminders.read_unsubscribe_token(token)
+    user = User.objects.filter(pk=found[0]).first() if found else None
+    if user is None:
+        return render(request, "repayment_plans/unsubscribe.html", {"invalid": True}, status=400)
+    kind = found[1]
+    resubscribe = request.method == "POST" and request.POST.get("action") == "resubscribe"
+    reminders.set_channel(user, Channel.EMAIL, kind, enabled=resubscribe)
+    return render(
+        request,
+        "repayment_plans/unsubscribe.html",
+        {"kind": ReminderKind(kind).label, "resubscribed": resubscribe, "token": token},
+    )

@@ -1,0 +1,249 @@
+"""Reminders: each kind on its exact day, exactly once, by the channels left on."""
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from repayment_plans import reminders, services
+from repayment_plans.models import (
+    Channel,
+    EmailDelivery,
+    LenderAnswer,
+    Reminder,
+    ReminderKind,
+)
+from repayment_plans.tasks import daily_reminder_sweep, send_reminder_batch
+from tests.factories import DebtFactory
+from tests.repayment_plans.conftest import make_proposal
+from tests.repayment_plans.test_email import wait_for
+
+K = ReminderKind
+
+
+@pytest.fixture
+def plan(huabei_debt, today):
+    version = services.finalise(
+        make_proposal([huabei_debt], months=6, first_due=today + timedelta(days=10)),
+        today,
+        "zh-hans",
+    )
+    return services.record_answer(
+        version.proposal, LenderAnswer(kind="accepted", answered_on=today)
+    )
+
+
+@pytest.fixture
+def first(plan):
+    return plan.installments.get(number=1)
+
+
+def kinds_on(day):
+    reminders.sweep(day, enqueue=False)
+    return sorted(Reminder.objects.filter(on_date=day).values_list("kind", flat=True))
+
+
+@pytest.mark.parametrize(
+    ("offset", "expected"),
+    [
+        (-4, []),
+        (-3, [K.DUE_IN_3_DAYS]),
+        (-2, []),
+        (-1, [K.DUE_TOMORROW]),
+        (0, [K.DUE_TODAY]),
+        (1, [K.MISSED]),
+        (2, []),
+    ],
+)
+def test_installment_reminders_on_their_exact_days(first, offset, expected):
+    assert kinds_on(first.due_date + timedelta(days=offset)) == expected
+
+
+def test_a_paid_installment_is_neither_due_nor_missed(plan, first):
+    services.record_payment(plan, first.amount, first.due_date - timedelta(days=5))
+    assert kinds_on(first.due_date) == []
+    assert kinds_on(first.due_date + timedelta(days=1)) == []
+
+
+def test_tier_reminders_7_days_and_1_day_before(alice, today):
+    # Huabei-like, no grace: severe from day 61, so 7 days before at day 54.
+    debt = DebtFactory(borrower=alice, first_missed_date=today - timedelta(days=54))
+    assert kinds_on(today) == [K.TIER_IN_7_DAYS]
+    assert Reminder.objects.get().subject == f"debt:{debt.pk}"
+    assert kinds_on(today + timedelta(days=6)) == [K.TIER_TOMORROW]
+    assert kinds_on(today + timedelta(days=3)) == []
+
+
+def test_no_tier_reminder_for_a_debt_in_an_active_plan(plan, huabei_debt, today):
+    # huabei_debt is 45 days late: severe in 16 days; 7 days before is in 9 days.
+    assert K.TIER_IN_7_DAYS not in kinds_on(today + timedelta(days=9))
+
+
+def test_no_answer_after_14_days(version, today):
+    delivery = EmailDelivery.objects.create(
+        version=version, to_email="a@lender.example", status="sent"
+    )
+    EmailDelivery.objects.filter(pk=delivery.pk).update(sent_at=timezone.now())
+    assert kinds_on(today + timedelta(days=14)) == [K.NO_ANSWER]
+    assert kinds_on(today + timedelta(days=13)) == []
+
+
+def test_milestone_reached_today(alice, today):
+    DebtFactory(borrower=alice, first_missed_date=today - timedelta(days=90), cleared_on=today)
+    assert kinds_on(today).count(K.MILESTONE) == 2  # the debt, and the whole record
+    assert kinds_on(today + timedelta(days=1)) == []
+
+
+def test_one_record_per_subject_kind_and_day(first):
+    day = first.due_date
+    reminders.sweep(day, enqueue=False)
+    reminders.sweep(day, enqueue=False)
+    assert Reminder.objects.filter(on_date=day).count() == 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Reminder.objects.create(
+            user=first.plan.proposal.borrower.user,
+            kind=K.DUE_TODAY,
+            subject=f"installment:{first.pk}",
+            on_date=day,
+        )
+
+
+def test_an_interrupted_sweep_completes_on_the_next_run(alice, first, monkeypatch):
+    day = first.due_date - timedelta(days=3)
+    DebtFactory(borrower=alice, first_missed_date=day - timedelta(days=54))
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("worker killed")
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(reminders, "_tier_candidates", crash)
+    with pytest.raises(RuntimeError):
+        reminders.sweep(day, enqueue=False)
+    assert list(Reminder.objects.values_list("kind", flat=True)) == [K.DUE_IN_3_DAYS]
+    monkeypatch.undo()
+    reminders.sweep(day, enqueue=False)
+    assert sorted(Reminder.objects.values_list("kind", flat=True)) == [
+        K.DUE_IN_3_DAYS,
+        K.TIER_IN_7_DAYS,
+    ]
+
+
+def test_sweeps_use_the_shanghai_date_at_the_day_boundary():
+    # 15:59 UTC is 23:59 in Shanghai; 16:01 UTC is 00:01 the next day.
+    assert str(reminders.local_today(datetime(2026, 11, 28, 15, 59, tzinfo=UTC))) == "2026-11-28"
+    assert str(reminders.local_today(datetime(2026, 11, 28, 16, 1, tzinfo=UTC))) == "2026-11-29"
+
+
+def reminder_for(first, kind=K.DUE_TODAY):
+    reminders.sweep(first.due_date, enqueue=False)
+    return Reminder.objects.get(kind=kind)
+
+
+def test_delivery_emails_in_the_users_language_with_a_link_and_unsubscribe(first, mailoutbox):
+    reminder = reminder_for(first)
+    assert reminders.deliver(reminder.pk) == "sent"
+    [message] = mailoutbox
+    assert "今天" in message.subject and "重庆蚂蚁消费金融" in message.subject
+    assert f"/plans/{first.plan_id}/" in message.body
+    assert "/unsubscribe/" in message.body and message.extra_headers["List-Unsubscribe"]
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.emailed, reminder.in_app) == ("sent", True, True)
+
+
+def test_english_speakers_get_english(first, mailoutbox, alice):
+    alice.user.language = "en"
+    alice.user.save()
+    reminders.deliver(reminder_for(first).pk)
+    assert "is due today" in mailoutbox[0].subject
+
+
+def test_the_same_reminder_delivered_twice_sends_one_email(first, mailoutbox):
+    reminder = reminder_for(first)
+    send_reminder_batch.apply(args=[[reminder.pk]])
+    send_reminder_batch.apply(args=[[reminder.pk]])
+    assert len(mailoutbox) == 1
+
+
+def test_unsubscribe_link_stops_that_kind_of_email_at_once(client, first, mailoutbox):
+    reminder = reminder_for(first)
+    reminders.deliver(reminder.pk)
+    link = next(w for w in mailoutbox[0].body.split() if "/unsubscribe/" in w)
+    response = client.get(link.split("testserver")[-1].replace("http://127.0.0.1:8000", ""))
+    assert response.status_code == 200
+    later = Reminder.objects.create(
+        user=reminder.user, kind=K.DUE_TODAY, subject="installment:other", on_date=first.due_date
+    )
+    reminders.deliver(later.pk)
+    assert len(mailoutbox) == 1
+    later.refresh_from_db()
+    assert (later.status, later.emailed, later.in_app) == ("sent", False, True)
+
+
+def test_a_tampered_or_expired_token_changes_nothing(client, alice, monkeypatch):
+    token = reminders.unsubscribe_token(alice.user.pk, K.DUE_TODAY)
+    response = client.get(reverse("unsubscribe", args=[token[:-2] + "xx"]))
+    assert response.status_code == 400
+    monkeypatch.setattr(reminders, "UNSUBSCRIBE_MAX_AGE", -1)
+    assert client.get(reverse("unsubscribe", args=[token])).status_code == 400
+    assert reminders.channel_enabled(alice.user.pk, Channel.EMAIL, K.DUE_TODAY)
+
+
+def test_preferences_switch_channels_off(alice_client, alice, first, mailoutbox):
+    data = {f"{c}:{k}": "on" for k in K.values for c in Channel.values}
+    del data[f"email:{K.DUE_TODAY}"]
+    del data[f"in_app:{K.DUE_TODAY}"]
+    alice_client.post(reverse("notification_preferences"), data)
+    reminder = reminder_for(first)
+    reminders.deliver(reminder.pk)
+    reminder.refresh_from_db()
+    assert reminder.status == "skipped" and mailoutbox == []
+
+
+def test_in_app_list_and_unread_count(alice_client, first):
+    reminders.deliver(reminder_for(first).pk)
+    assert '<span class="badge"' in alice_client.get(reverse("dashboard")).content.decode()
+    html = alice_client.get(reverse("notifications")).content.decode()
+    assert 'data-kind="due_today"' in html
+    assert '<span class="badge"' not in alice_client.get(reverse("dashboard")).content.decode()
+
+
+def test_smtp_refusing_then_accepting_is_retried_to_sent(smtp_server, first):
+    smtp_server.refuse = 2
+    reminder = reminder_for(first)
+    send_reminder_batch.apply(args=[[reminder.pk]])
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.attempts) == ("sent", 3)
+    assert len(smtp_server.messages) == 1
+
+
+def test_after_the_last_try_the_reminder_is_failed_and_visible(smtp_server, first):
+    smtp_server.refuse = 100
+    reminder = reminder_for(first)
+    send_reminder_batch.apply(args=[[reminder.pk]])
+    reminder.refresh_from_db()
+    assert reminder.status == "failed" and "try again later" in reminder.failure_reason
+
+
+def test_the_command_dry_run_changes_nothing(first, capsys):
+    call_command("send_reminders", "--dry-run", "--date", first.due_date.isoformat())
+    assert "would remind 1" in capsys.readouterr().out
+    assert not Reminder.objects.exists()
+    with pytest.raises(CommandError):
+        call_command("send_reminders", "--date", "tomorrow")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_runs_the_sweep_and_the_emails_arrive(
+    seeded_profiles, smtp_server, alice, today, celery_worker
+):
+    debt = DebtFactory(borrower=alice, principal=Decimal("600"), first_missed_date=today)
+    version = services.finalise(make_proposal([debt], months=2, first_due=today), today, "zh-hans")
+    services.record_answer(version.proposal, LenderAnswer(kind="accepted", answered_on=today))
+    daily_reminder_sweep.delay()
+    assert wait_for(lambda: len(smtp_server.messages) == 1)
+    assert wait_for(lambda: Reminder.objects.filter(status="sent").count() == 1)
+    assert smtp_server.messages[0].rcpt_tos == [alice.user.email]
