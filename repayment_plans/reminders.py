@@ -89,6 +89,12 @@ def _all_candidates(day: date, batch_size: int):
     yield from _milestone_candidates(day, batch_size)
 
 
+def _link(name: str):
+    """A URL maker for ``name`` with one integer argument, reversed once, not per row."""
+    pattern = reverse(name, args=[987654321])
+    return lambda pk: pattern.replace("987654321", str(pk))
+
+
 def _batched(queryset, batch_size: int, fields: tuple[str, ...]):
     """Keyset pagination by primary key: one query per batch, however many rows."""
     last = 0
@@ -104,6 +110,7 @@ def _batched(queryset, batch_size: int, fields: tuple[str, ...]):
 
 def _installment_candidates(day: date, batch_size: int):
     due_days = {day + timedelta(days=offset): kind for offset, kind in DUE_OFFSETS.items()}
+    plan_link = _link("plan_detail")
     open_installments = Installment.objects.filter(
         plan__status="active", paid_on__isnull=True, due_date__in=list(due_days)
     )
@@ -129,7 +136,7 @@ def _installment_candidates(day: date, batch_size: int):
                     "amount": str(amount - paid),
                     "lender": lender,
                 },
-                link=reverse("plan_detail", args=[plan_id]),
+                link=plan_link(plan_id),
             )
             for pk, number, due, amount, paid, plan_id, lender, user_id in rows
         ]
@@ -149,7 +156,7 @@ def _installment_candidates(day: date, batch_size: int):
                     "amount": str(amount - paid),
                     "lender": lender,
                 },
-                link=reverse("plan_detail", args=[plan_id]),
+                link=plan_link(plan_id),
             )
             for pk, number, due, amount, paid, plan_id, lender, user_id in rows
         ]
