@@ -47,3 +47,17 @@ class PlanAdmin(admin.ModelAdmin):
 
 admin.site.register(LenderAnswer)
 admin.site.register(Payment)
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """Failed reminders are listed here: nothing is lost silently."""
+
+    list_display = ("on_date", "kind", "user", "status", "emailed", "attempts", "failure_reason")
+    list_filter = ("status", "kind", "on_date")
+    search_fields = ("user__email", "subject")
+    list_select_related = ("user",)
+    readonly_fields = ("created_at", "sent_at")
+
+
+admin.site.register(NotificationPreference)
