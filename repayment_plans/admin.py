@@ -4,10 +4,12 @@ from .models import (
     EmailDelivery,
     Installment,
     LenderAnswer,
+    NotificationPreference,
     Payment,
     Plan,
     Proposal,
     ProposalVersion,
+    Reminder,
 )
 
 
