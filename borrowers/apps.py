@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class BorrowersConfig(AppConfig):
     name = "borrowers"
     verbose_name = _("Borrowers and debts")
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -289,6 +289,11 @@ class Debt(models.Model):
         blank=True,
         validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("5"))],
     )
+    # The days the debt enters each tier if nothing is paid (from first_missed_date
+    # and the grace days), kept so that caseloads can sort by urgency in SQL.
+    light_on = models.DateField(null=True, blank=True, editable=False)
+    moderate_on = models.DateField(null=True, blank=True, editable=False)
+    severe_on = models.DateField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -315,6 +320,28 @@ class Debt(models.Model):
         if self.grace_days_override is not None:
             return self.grace_days_override
         return self.profile.grace_days
+
+    def set_tier_dates(self) -> None:
+        """Refresh light_on / moderate_on / severe_on (None when nothing is unpaid)."""
+        missed = None if self.cleared_on else self.first_missed_date
+        if missed is None:
+            self.light_on = self.moderate_on = self.severe_on = None
+            return
+        starts = dict(tiers.TIER_STARTS)
+        self.light_on = missed + timedelta(days=self.grace_days + 1)
+        self.moderate_on = missed + timedelta(days=starts[tiers.Tier.MODERATE])
+        self.severe_on = missed + timedelta(days=starts[tiers.Tier.SEVERE])
+
+    def save(self, *args, **kwargs):
+        self.set_tier_dates()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                "light_on",
+                "moderate_on",
+                "severe_on",
+            }
+        super().save(*args, **kwargs)
 
     def facts(self) -> tiers.DebtFacts:
         return debt_facts(
@@ -357,3 +384,108 @@ def debt_facts(
         is_credit_card=profile.is_credit_card,
         cleared_on=cleared_on,
     )
+
+
+def _invite_code() -> str:
+    import secrets
+
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
+    return "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+class Invite(models.Model):
+    """A single-use code a counselor gives a borrower to ask for access."""
+
+    counselor = models.ForeignKey(Counselor, on_delete=models.CASCADE, related_name="invites")
+    code = models.CharField(max_length=12, unique=True, default=_invite_code)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(
+        Borrower, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.code
+
+
+class AccessGrantQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class AccessGrant(models.Model):
+    """A borrower's consent for one counselor to see (and maybe edit) their data."""
+
+    borrower = models.ForeignKey(Borrower, on_delete=models.CASCADE, related_name="grants")
+    counselor = models.ForeignKey(Counselor, on_delete=models.CASCADE, related_name="grants")
+    can_edit = models.BooleanField(_("may also edit"), default=False)
+    granted_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AccessGrantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-granted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["borrower", "counselor"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_active_grant",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.borrower} → {self.counselor}"
+
+
+class AccessEvent(models.Model):
+    """Audit: every grant, revoke and counselor view or edit of a borrower's data."""
+
+    class Action(models.TextChoices):
+        GRANT = "grant", _("Access granted")
+        REVOKE = "revoke", _("Access revoked")
+        VIEW = "view", _("Viewed")
+        EDIT = "edit", _("Edited")
+
+    borrower = models.ForeignKey(Borrower, on_delete=models.CASCADE, related_name="access_events")
+    counselor = models.ForeignKey(Counselor, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=8, choices=Action.choices)
+    detail = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.counselor} {self.action} {self.borrower}"
+
+
+class CaseNote(models.Model):
+    class Kind(models.TextChoices):
+        CALL = "call", _("Call")
+        MEETING = "meeting", _("Meeting")
+        LENDER = "lender", _("Lender contact")
+        OTHER = "other", _("Other")
+
+    borrower = models.ForeignKey(Borrower, on_delete=models.CASCADE, related_name="case_notes")
+    author = models.ForeignKey(Counselor, on_delete=models.PROTECT, related_name="notes")
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.CALL)
+    text = models.TextField(_("note"), max_length=4000)
+    next_action_on = models.DateField(_("next action on"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d} {self.get_kind_display()}"
+
+
+def refresh_tier_dates(profile: ProductProfile) -> None:
+    """A profile's grace days changed in the admin: its debts' tier dates follow."""
+    for debt in profile.debts.filter(grace_days_override__isnull=True).select_related("profile"):
+        debt.save(update_fields=["updated_at"])

@@ -46,6 +46,9 @@ class Proposal(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("Awaiting the counselor's review")
+        CHANGES_REQUESTED = "changes", _("Changes requested")
+        APPROVED = "approved", _("Approved by the counselor")
         FINALISED = "finalised", _("Finalised")
         ACCEPTED = "accepted", _("Accepted")
         COUNTERED = "countered", _("Countered")
@@ -397,3 +400,23 @@ class NotificationPreference(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.channel}:{self.kind}={self.enabled}"
+
+
+class ProposalEvent(models.Model):
+    """Audit trail: every change of a proposal's status, by whom and when."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    actor_name = models.CharField(max_length=80)
+    from_status = models.CharField(max_length=12)
+    to_status = models.CharField(max_length=12)
+    comment = models.TextField(max_length=2000, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name}: {self.from_status} → {self.to_status}"
