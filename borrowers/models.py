@@ -307,6 +307,17 @@ class Debt(models.Model):
     def __str__(self):
         return self.label
 
+    def save(self, *args, **kwargs):
+        self.set_tier_dates()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                "light_on",
+                "moderate_on",
+                "severe_on",
+            }
+        super().save(*args, **kwargs)
+
     @property
     def label(self) -> str:
         return self.nickname or f"{self.lender_name} · {self.profile.display_name}"
@@ -331,17 +342,6 @@ class Debt(models.Model):
         self.light_on = missed + timedelta(days=self.grace_days + 1)
         self.moderate_on = missed + timedelta(days=starts[tiers.Tier.MODERATE])
         self.severe_on = missed + timedelta(days=starts[tiers.Tier.SEVERE])
-
-    def save(self, *args, **kwargs):
-        self.set_tier_dates()
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {
-                *kwargs["update_fields"],
-                "light_on",
-                "moderate_on",
-                "severe_on",
-            }
-        super().save(*args, **kwargs)
 
     def facts(self) -> tiers.DebtFacts:
         return debt_facts(
