@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.urls import path
 
-from . import views
+from . import counselor_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,7 +13,17 @@ urlpatterns = [
     path("debts/<int:pk>/", views.debt_detail, name="debt_detail"),
     path("debts/<int:pk>/edit/", views.debt_edit, name="debt_edit"),
     path("debts/<int:pk>/delete/", views.debt_delete, name="debt_delete"),
-    path("counselor/", views.counselor_home, name="counselor_home"),
+    path("counselor/", counselor_views.caseload, name="caseload"),
+    path("counselor/invites/", counselor_views.invite_create, name="invite_create"),
+    path("counselor/borrowers/<int:pk>/", counselor_views.borrower_view, name="counselor_borrower"),
+    path("counselor/borrowers/<int:pk>/notes/", counselor_views.note_create, name="note_create"),
+    path(
+        "counselor/borrowers/<int:pk>/proposals/<int:proposal_pk>/review/",
+        counselor_views.proposal_review,
+        name="proposal_review",
+    ),
+    path("access/", counselor_views.access, name="access"),
+    path("access/<int:pk>/revoke/", counselor_views.access_revoke, name="access_revoke"),
     path("language/", views.set_language, name="set_language"),
 ]
 

@@ -89,7 +89,7 @@ def home(request):
     if hasattr(request.user, "borrower"):
         return redirect("dashboard")
     if hasattr(request.user, "counselor"):
-        return redirect("counselor_home")
+        return redirect("caseload")
     if request.user.is_staff:
         return redirect("admin:index")
     raise Http404
@@ -256,14 +256,6 @@ def debt_preview(request):
         profile and profile.lender_is_user_entered and typed in defaults and typed
     )
     return render(request, "borrowers/_tier_preview.html", context)
-
-
-@login_required
-def counselor_home(request):
-    counselor = getattr(request.user, "counselor", None)
-    if counselor is None:
-        raise Http404
-    return render(request, "borrowers/counselor_home.html", {"counselor": counselor})
 
 
 @require_POST

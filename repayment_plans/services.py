@@ -33,6 +33,36 @@ from .schedules import Method, Schedule, add_months, build_schedule
 ZERO = Decimal("0.00")
 
 
+def change_status(proposal: Proposal, to_status: str, actor=None, comment: str = "") -> None:
+    """Set a proposal's status and record who changed it, when, from what (audit)."""
+    from .models import ProposalEvent
+
+    from_status = proposal.status
+    Proposal.objects.filter(pk=proposal.pk).update(status=to_status)
+    proposal.status = to_status
+    if from_status == to_status and not comment:
+        return
+    name = ""
+    if actor is not None:
+        counselor = getattr(actor, "counselor", None)
+        borrower = getattr(actor, "borrower", None)
+        name = (
+            counselor.display_name
+            if counselor is not None
+            else borrower.display_name
+            if borrower is not None
+            else actor.email
+        )
+    ProposalEvent.objects.create(
+        proposal=proposal,
+        actor=actor,
+        actor_name=name[:80],
+        from_status=from_status,
+        to_status=to_status,
+        comment=comment,
+    )
+
+
 def debt_snapshot(debt: Debt) -> DebtSnapshot:
     return DebtSnapshot(
         debt_id=debt.pk,
@@ -262,7 +292,7 @@ class NothingToPropose(Exception):
 
 
 @transaction.atomic
-def finalise(proposal: Proposal, today: date, language: str) -> ProposalVersion:
+def finalise(proposal: Proposal, today: date, language: str, actor=None) -> ProposalVersion:
     """Store the current terms as the next immutable version, with its PDF."""
     if proposal_schedule(proposal) is None:
         raise NothingToPropose
@@ -294,12 +324,11 @@ def finalise(proposal: Proposal, today: date, language: str) -> ProposalVersion:
     )
     version.pdf.save(f"proposal-{proposal.pk}-v{number}.pdf", ContentFile(pdf_bytes), save=False)
     version.save()
-    proposal.status = Proposal.Status.FINALISED
     proposal.disclosures_acknowledged_at = timezone.now()
     Proposal.objects.filter(pk=proposal.pk).update(
-        status=proposal.status,
-        disclosures_acknowledged_at=proposal.disclosures_acknowledged_at,
+        disclosures_acknowledged_at=proposal.disclosures_acknowledged_at
     )
+    change_status(proposal, Proposal.Status.FINALISED, actor, f"v{number}")
     # Keep updated_at untouched so that "changed since the last version" stays false.
     return version
 
@@ -317,15 +346,14 @@ def queue_delivery(version: ProposalVersion, to_email: str) -> EmailDelivery:
 
 @transaction.atomic
 def record_answer(
-    proposal: Proposal, answer: LenderAnswer, accept_counter: bool = False
+    proposal: Proposal, answer: LenderAnswer, accept_counter: bool = False, actor=None
 ) -> Plan | None:
     """Save the lender's answer; an acceptance (of the proposal, or of the
     lender's counter-offer by the borrower) creates the active plan."""
     answer.proposal = proposal
     answer.counter_accepted = answer.kind == LenderAnswer.Kind.COUNTERED and accept_counter
     answer.save()
-    Proposal.objects.filter(pk=proposal.pk).update(status=answer.kind)
-    proposal.status = answer.kind
+    change_status(proposal, answer.kind, actor, answer.note)
     if answer.kind == LenderAnswer.Kind.ACCEPTED:
         return create_plan(proposal, **_proposal_terms(proposal))
     if answer.counter_accepted:

@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path("proposals/<int:pk>/send/", views.proposal_send, name="proposal_send"),
     path("proposals/<int:pk>/answer/", views.proposal_answer, name="proposal_answer"),
+    path("proposals/<int:pk>/review/", views.request_review, name="request_review"),
     path("deliveries/<int:pk>/resend/", views.delivery_resend, name="delivery_resend"),
     path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
     path("plans/<int:pk>/payments/", views.payment_create, name="payment_create"),

@@ -11,7 +11,13 @@ from . import adherence, affordability, services
 from .forms import AnswerForm, DisclosureForm, PaymentForm, ProposalForm, SendForm, StrategyForm
 from .models import EmailDelivery, Plan, Proposal, ProposalVersion
 
-EDITABLE = (Proposal.Status.DRAFT, Proposal.Status.FINALISED, Proposal.Status.COUNTERED)
+EDITABLE = (
+    Proposal.Status.DRAFT,
+    Proposal.Status.CHANGES_REQUESTED,
+    Proposal.Status.APPROVED,
+    Proposal.Status.FINALISED,
+    Proposal.Status.COUNTERED,
+)
 
 
 def _get_proposal_for_user(request, pk) -> Proposal:
@@ -110,7 +116,27 @@ def _builder_context(request, proposal, form):
         "answers": proposal.answers.all(),
         "plan": getattr(proposal, "plan", None),
         "today": today,
+        "events": proposal.events.all(),
+        "has_counselor": proposal.borrower.grants.active().exists(),
     }
+
+
+@borrower_required
+@require_POST
+def request_review(request, pk):
+    """Ask the counselor(s) with access to review the proposal before finalising."""
+    proposal = _get_proposal_for_user(request, pk)
+    if not proposal.borrower.grants.active().exists() or proposal.status not in (
+        Proposal.Status.DRAFT,
+        Proposal.Status.CHANGES_REQUESTED,
+    ):
+        messages.error(
+            request, _("Only a draft can be sent for review, to a counselor with access.")
+        )
+    else:
+        services.change_status(proposal, Proposal.Status.IN_REVIEW, request.user)
+        messages.success(request, _("Your counselor has been asked to review it."))
+    return redirect("proposal_detail", pk=proposal.pk)
 
 
 @borrower_required
@@ -127,10 +153,9 @@ def proposal_detail(request, pk):
             request.POST, instance=proposal, borrower=borrower, today=today, drive=drive
         )
         if form.is_valid():
-            proposal = form.save(commit=False)
-            proposal.status = Proposal.Status.DRAFT
-            proposal.save()
-            form.save_m2m()
+            proposal = form.save()
+            if proposal.status != Proposal.Status.DRAFT:
+                services.change_status(proposal, Proposal.Status.DRAFT, request.user)
             messages.success(request, _("Proposal saved."))
             return redirect("proposal_detail", pk=proposal.pk)
     else:
@@ -189,7 +214,7 @@ def proposal_finalise(request, pk):
         messages.error(request, _("Choose at least one debt with something left to repay."))
         return redirect("proposal_detail", pk=proposal.pk)
     if request.method == "POST" and form.is_valid():
-        version = services.finalise(proposal, timezone.localdate(), _language())
+        version = services.finalise(proposal, timezone.localdate(), _language(), request.user)
         messages.success(
             request,
             _("Version %(number)s is ready to download or send.") % {"number": version.number},
@@ -259,7 +284,10 @@ def proposal_answer(request, pk):
     form = AnswerForm(request.POST or None, proposal=proposal, today=today)
     if request.method == "POST" and form.is_valid():
         plan = services.record_answer(
-            proposal, form.save(commit=False), form.cleaned_data.get("accept_counter", False)
+            proposal,
+            form.save(commit=False),
+            form.cleaned_data.get("accept_counter", False),
+            request.user,
         )
         messages.success(request, _("Answer recorded."))
         if plan is not None:

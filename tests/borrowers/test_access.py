@@ -45,7 +45,7 @@ def test_anonymous_is_sent_to_login(client, alice_debt, name):
 def test_a_counselor_without_access_sees_nothing(client, charlie, alice_debt, name):
     client.login(email=charlie.user.email, password=PASSWORD)
     response = client.post(reverse(name, args=[alice_debt.pk]), follow=True)
-    assert response.redirect_chain[-1][0] == reverse("counselor_home")
+    assert response.redirect_chain[-1][0] == reverse("caseload")
     assert "alice's" not in response.content.decode()
     assert Debt.objects.filter(pk=alice_debt.pk, nickname="alice's").exists()
 

@@ -190,5 +190,5 @@ def test_other_hardship_needs_a_description(alice_client, alice):
 def test_counselor_lands_in_the_counselor_area(client, charlie):
     client.login(email=charlie.user.email, password=PASSWORD)
     response = client.get(reverse("home"), follow=True)
-    assert response.redirect_chain[-1][0] == reverse("counselor_home")
+    assert response.redirect_chain[-1][0] == reverse("caseload")
     assert charlie.agency.name in response.content.decode()

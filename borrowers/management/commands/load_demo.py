@@ -13,8 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from borrowers.models import (
+    AccessGrant,
     Agency,
     Borrower,
+    CaseNote,
     Counselor,
     Debt,
     HardshipReason,
@@ -86,10 +88,11 @@ class Command(BaseCommand):
             agency, _ = Agency.objects.get_or_create(
                 code="demo-agency", defaults={"name": "示范信用咨询中心"}
             )
-            Counselor.objects.update_or_create(
+            counselor, _ = Counselor.objects.update_or_create(
                 user=self._user(COUNSELOR_EMAIL),
                 defaults={"agency": agency, "display_name": "王老师"},
             )
+            self._counselor_case(borrower, counselor, today)
             self._user(STAFF_EMAIL, staff=True)
         # Today's reminders (the first installment is due in 3 days): recorded now and
         # sent by the worker that `make run` starts, like the 09:00 sweep would.
@@ -118,6 +121,28 @@ class Command(BaseCommand):
             version.proposal,
             LenderAnswer(kind=LenderAnswer.Kind.ACCEPTED, answered_on=today, note="电话确认"),
         )
+
+    def _counselor_case(self, borrower, counselor, today):
+        """The borrower granted the demo counselor access and asked for a review."""
+        borrower.grants.all().delete()
+        borrower.case_notes.all().delete()
+        AccessGrant.objects.create(borrower=borrower, counselor=counselor)
+        CaseNote.objects.create(
+            borrower=borrower,
+            author=counselor,
+            kind=CaseNote.Kind.CALL,
+            text="首次通话：收入下降约三分之一，愿意分期还款。",
+            next_action_on=today + timedelta(days=2),
+        )
+        debts = list(borrower.debts.filter(profile__key__in=["huabei", "jiebei"]))
+        proposal = Proposal.objects.create(
+            borrower=borrower,
+            lender_name=debts[0].lender_name,
+            months=12,
+            first_due_date=today + timedelta(days=10),
+        )
+        proposal.debts.set(debts)
+        services.change_status(proposal, Proposal.Status.IN_REVIEW, borrower.user)
 
     def _user(self, email, staff=False):
         user, _ = User.objects.get_or_create(email=email)

@@ -1,0 +1,299 @@
+"""The counselor area, and the borrower's side of consent (grant, revoke)."""
+
+import csv
+from datetime import timedelta
+from functools import wraps
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import caseload as triage
+from . import explanations
+from .forms import PlainTextMixin
+from .models import AccessEvent, AccessGrant, Borrower, CaseNote, Debt, Invite
+from .views import DebtRow, borrower_required
+
+PAGE_SIZE = 50
+INVITE_DAYS = 14
+
+
+def counselor_required(view):
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not hasattr(request.user, "counselor"):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _get_borrower_for_counselor(request, pk) -> Borrower:
+    """A borrower who granted this counselor access, else 404 (and nothing recorded)."""
+    return get_object_or_404(
+        triage.granted_borrowers(request.user.counselor).select_related("user"), pk=pk
+    )
+
+
+def _record(borrower, counselor, action, detail=""):
+    AccessEvent.objects.create(
+        borrower=borrower, counselor=counselor, action=action, detail=detail[:200]
+    )
+
+
+@counselor_required
+@require_GET
+def caseload(request):
+    """Most urgent first; filters, search, sort and page live in the URL (htmx swaps)."""
+    counselor = request.user.counselor
+    today = timezone.localdate()
+    filters = triage.Filters.from_query(request.GET)
+    rows = triage.caseload(counselor, today, filters)
+    if request.GET.get("format") == "csv":
+        return _csv(rows, today)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "counselor": counselor,
+        "filters": filters,
+        "rows": [(row, triage.describe(row, today)) for row in page],
+        "page": page,
+        "query": urlencode(filters.as_query()),
+        "tiers": triage.TIER_NAMES,
+        "proposal_statuses": triage.PROPOSAL_STATUSES,
+        "invite": counselor.invites.filter(
+            used_at__isnull=True, expires_at__gt=timezone.now()
+        ).first(),
+    }
+    template = "borrowers/counselor/caseload.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#caseload-table"
+    return render(request, template, context)
+
+
+def _csv(rows, today):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="caseload.csv"'
+    response.write("\ufeff")  # so that spreadsheet apps read the Chinese as UTF-8
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Borrower"),
+            _("Worst tier"),
+            _("Total overdue"),
+            _("Largest DPD"),
+            _("Days until the next tier"),
+            _("Proposal"),
+            _("Next installment"),
+            _("Missed installments"),
+            _("Last contact"),
+            _("Next action"),
+        ]
+    )
+    for row in rows.iterator(chunk_size=500):
+        facts = triage.describe(row, today)
+        writer.writerow(
+            [
+                _safe_cell(row.display_name),
+                explanations.TIER_TEXT[facts["tier"]].name,
+                row.total_overdue,
+                facts["largest_dpd"],
+                "" if facts["days_to_next_tier"] is None else facts["days_to_next_tier"],
+                facts["proposal"],
+                row.next_installment_on or "",
+                row.missed_n,
+                timezone.localtime(row.last_contact).date() if row.last_contact else "",
+                row.next_action_on or "",
+            ]
+        )
+    return response
+
+
+def _safe_cell(value: str) -> str:
+    """Keep spreadsheet formulas out of exported text."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+class NoteForm(PlainTextMixin, forms.ModelForm):
+    class Meta:
+        model = CaseNote
+        fields = ("kind", "text", "next_action_on")
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 3}),
+            "next_action_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_next_action_on(self):
+        day = self.cleaned_data.get("next_action_on")
+        if day is not None and not (self.today <= day <= self.today + timedelta(days=366)):
+            raise forms.ValidationError(_("Choose a day within the next year."))
+        return day
+
+
+def _borrower_context(request, borrower, note_form):
+    from repayment_plans.models import Plan, Proposal, ProposalEvent
+    from repayment_plans.recovery import WhatIf
+    from repayment_plans.timeline_views import timeline_context
+
+    today = timezone.localdate()
+    debts = Debt.objects.filter(borrower=borrower).select_related("profile")
+    return {
+        "borrower": borrower,
+        "grant": borrower.grants.active().get(counselor=request.user.counselor),
+        "rows": [DebtRow(d, d.status(today)) for d in debts],
+        "proposals": Proposal.objects.filter(borrower=borrower).prefetch_related("versions"),
+        "plans": Plan.objects.filter(proposal__borrower=borrower).select_related("proposal"),
+        "events": ProposalEvent.objects.filter(proposal__borrower=borrower).select_related(
+            "proposal"
+        ),
+        "notes": borrower.case_notes.select_related("author"),
+        "note_form": note_form,
+        "timeline": timeline_context(borrower, today, WhatIf()),
+    }
+
+
+@counselor_required
+@require_GET
+def borrower_view(request, pk):
+    borrower = _get_borrower_for_counselor(request, pk)
+    _record(borrower, request.user.counselor, AccessEvent.Action.VIEW)
+    note_form = NoteForm(today=timezone.localdate())
+    return render(
+        request,
+        "borrowers/counselor/borrower.html",
+        _borrower_context(request, borrower, note_form),
+    )
+
+
+@counselor_required
+@require_POST
+def note_create(request, pk):
+    borrower = _get_borrower_for_counselor(request, pk)
+    form = NoteForm(request.POST, today=timezone.localdate())
+    if form.is_valid():
+        note = form.save(commit=False)
+        note.borrower = borrower
+        note.author = request.user.counselor
+        note.save()
+        messages.success(request, _("Note saved."))
+        return redirect("counselor_borrower", pk=borrower.pk)
+    return render(
+        request, "borrowers/counselor/borrower.html", _borrower_context(request, borrower, form)
+    )
+
+
+REVIEW_DECISIONS = {"approve": "approved", "changes": "changes"}
+
+
+@counselor_required
+@require_POST
+def proposal_review(request, pk, proposal_pk):
+    """Approve, or ask for changes with a comment, a proposal sent for review."""
+    from repayment_plans import services
+    from repayment_plans.models import Proposal
+
+    borrower = _get_borrower_for_counselor(request, pk)
+    proposal = get_object_or_404(
+        Proposal.objects.filter(borrower=borrower, status=Proposal.Status.IN_REVIEW),
+        pk=proposal_pk,
+    )
+    decision = REVIEW_DECISIONS.get(request.POST.get("decision", ""))
+    comment = request.POST.get("comment", "").strip()[:2000]
+    if decision is None or (decision == "changes" and not comment) or "<" in comment:
+        messages.error(request, _("Approve, or request changes with a comment (no markup)."))
+        return redirect("counselor_borrower", pk=borrower.pk)
+    services.change_status(proposal, decision, request.user, comment)
+    _record(borrower, request.user.counselor, AccessEvent.Action.EDIT, f"review {proposal.pk}")
+    messages.success(request, _("Review recorded."))
+    return redirect("counselor_borrower", pk=borrower.pk)
+
+
+@counselor_required
+@require_POST
+def invite_create(request):
+    Invite.objects.create(
+        counselor=request.user.counselor,
+        expires_at=timezone.now() + timedelta(days=INVITE_DAYS),
+    )
+    messages.success(request, _("A new invite code is ready. It works once, for 14 days."))
+    return redirect("caseload")
+
+
+# The borrower's side ---------------------------------------------------------
+
+
+class InviteCodeForm(forms.Form):
+    code = forms.CharField(label=gettext_lazy("Invite code from your counselor"), max_length=12)
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip().upper()
+        invite = Invite.objects.select_related("counselor__agency").filter(code=code).first()
+        if invite is None:
+            raise forms.ValidationError(
+                _("This code does not exist. Check it with your counselor.")
+            )
+        if invite.used_at is not None:
+            raise forms.ValidationError(_("This code has already been used. Ask for a new one."))
+        if invite.expires_at <= timezone.now():
+            raise forms.ValidationError(_("This code has expired. Ask for a new one."))
+        self.invite = invite
+        return code
+
+
+@borrower_required
+@require_http_methods(["GET", "POST"])
+def access(request):
+    """Who can see my data, since when; grant with a code; revoke at any time."""
+    borrower = request.user.borrower
+    form = InviteCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        invite = form.invite
+        try:
+            with transaction.atomic():
+                claimed = Invite.objects.filter(pk=invite.pk, used_at__isnull=True).update(
+                    used_at=timezone.now(), used_by=borrower
+                )
+                if not claimed:
+                    raise IntegrityError
+                AccessGrant.objects.create(borrower=borrower, counselor=invite.counselor)
+        except IntegrityError:
+            messages.error(request, _("This counselor already has access, or the code was used."))
+        else:
+            _record(borrower, invite.counselor, AccessEvent.Action.GRANT)
+            messages.success(
+                request,
+                _("%(name)s can now see your debts and plans.")
+                % {"name": invite.counselor.display_name},
+            )
+        return redirect("access")
+    context = {
+        "form": form,
+        "grants": borrower.grants.active().select_related("counselor__agency"),
+        "events": borrower.access_events.select_related("counselor")[:50],
+    }
+    return render(request, "borrowers/access.html", context)
+
+
+@borrower_required
+@require_POST
+def access_revoke(request, pk):
+    borrower = request.user.borrower
+    grant = get_object_or_404(borrower.grants.active(), pk=pk)
+    grant.revoked_at = timezone.now()
+    grant.save(update_fields=["revoked_at"])
+    _record(borrower, grant.counselor, AccessEvent.Action.REVOKE)
+    messages.success(request, _("Access revoked. It takes effect at once."))
+    return redirect("access")
