@@ -420,3 +420,15 @@ class ProposalEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name}: {self.from_status} → {self.to_status}"
+
+    @staticmethod
+    def _label(status: str) -> str:
+        return Proposal.Status(status).label if status in Proposal.Status.values else status
+
+    @property
+    def from_label(self) -> str:
+        return self._label(self.from_status)
+
+    @property
+    def to_label(self) -> str:
+        return self._label(self.to_status)
