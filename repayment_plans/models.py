@@ -331,6 +331,7 @@ class ReminderKind(models.TextChoices):
     TIER_TOMORROW = "tier_tomorrow", _("Debt reaches a worse tier tomorrow")
     MILESTONE = "milestone", _("Recovery milestone reached")
     NO_ANSWER = "no_answer", _("No answer to a proposal after 14 days")
+    COUNSELOR_DIGEST = "digest", _("Weekly caseload digest (counselors)")
 
 
 class Channel(models.TextChoices):

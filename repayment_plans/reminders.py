@@ -38,6 +38,8 @@ from .models import (
 BATCH_SIZE = 1000
 SEND_BATCH_SIZE = 200
 NO_ANSWER_DAYS = 14
+DIGEST_WEEKDAY = 0  # Monday
+DIGEST_LIST_LIMIT = 20
 UNSUBSCRIBE_SALT = "reminders.unsubscribe"
 UNSUBSCRIBE_MAX_AGE = 60 * 60 * 24 * 90  # links in emails work for 90 days
 
@@ -87,6 +89,8 @@ def _all_candidates(day: date, batch_size: int):
     yield from _tier_candidates(day, batch_size)
     yield from _no_answer_candidates(day, batch_size)
     yield from _milestone_candidates(day, batch_size)
+    if day.weekday() == DIGEST_WEEKDAY:
+        yield from _digest_candidates(day)
 
 
 def _link(name: str):
@@ -275,6 +279,51 @@ def _milestone_candidates(day: date, batch_size: int):
         yield batch
 
 
+def _digest_candidates(day: date):
+    """Monday: each counselor's week ahead, from their caseload."""
+    from borrowers.caseload import caseload
+    from borrowers.models import CaseNote, Counselor
+
+    week = day + timedelta(days=7)  # the next seven days, as the 7-day tier reminder
+    counselors = Counselor.objects.filter(grants__revoked_at__isnull=True).distinct()
+    for counselor in counselors.select_related("user"):
+        rows = list(caseload(counselor, day))
+        names = {row.pk: row.display_name for row in rows}
+        notes = CaseNote.objects.filter(
+            borrower_id__in=list(names),
+            next_action_on__gte=day,
+            next_action_on__lte=week,
+        ).order_by("next_action_on")
+        context = {
+            "tier_changes": [
+                [r.display_name, r.next_tier_on.isoformat()]
+                for r in rows
+                if r.next_tier_on and r.next_tier_on <= week
+            ][:DIGEST_LIST_LIMIT],
+            "due": [
+                [r.display_name, r.next_installment_on.isoformat(), str(r.next_installment_amount)]
+                for r in rows
+                if r.next_installment_on and r.next_installment_on <= week
+            ][:DIGEST_LIST_LIMIT],
+            "missed": [[r.display_name, r.missed_n] for r in rows if r.missed_n][
+                :DIGEST_LIST_LIMIT
+            ],
+            "actions": [[names[n.borrower_id], n.next_action_on.isoformat()] for n in notes][
+                :DIGEST_LIST_LIMIT
+            ],
+        }
+        yield [
+            Reminder(
+                user_id=counselor.user_id,
+                kind=ReminderKind.COUNSELOR_DIGEST,
+                subject=f"digest:{counselor.pk}",
+                on_date=day,
+                context=context,
+                link=reverse("caseload"),
+            )
+        ]
+
+
 def enqueue_pending(day: date) -> int:
     """Enqueue the day's pending reminders, a batch of ids per task."""
     from .tasks import send_reminder_batch
@@ -376,6 +425,16 @@ def reminder_title(reminder: Reminder) -> str:
         return _("%(debt)s becomes %(tier)s on %(on)s unless it is paid or a plan is agreed") % {
             **c,
             "tier": tier,
+        }
+    if kind == ReminderKind.COUNSELOR_DIGEST:
+        return _(
+            "Your caseload this week: %(tiers)s tier changes, %(due)s installments due, "
+            "%(missed)s with missed installments, %(actions)s actions due"
+        ) % {
+            "tiers": len(c["tier_changes"]),
+            "due": len(c["due"]),
+            "missed": len(c["missed"]),
+            "actions": len(c["actions"]),
         }
     if kind == ReminderKind.MILESTONE:
         return _("Milestone reached: %(title)s") % {"title": TITLES[MilestoneKind(c["milestone"])]}

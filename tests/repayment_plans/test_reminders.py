@@ -247,3 +247,21 @@ def test_a_real_worker_runs_the_sweep_and_the_emails_arrive(
     assert wait_for(lambda: len(smtp_server.messages) == 1)
     assert wait_for(lambda: Reminder.objects.filter(status="sent").count() == 1)
     assert smtp_server.messages[0].rcpt_tos == [alice.user.email]
+
+
+def test_monday_digest_for_each_counselor_with_a_caseload(alice, charlie, mailoutbox):
+    from datetime import date
+
+    from borrowers.models import AccessGrant
+
+    monday = date(2027, 3, 1)
+    AccessGrant.objects.create(borrower=alice, counselor=charlie)
+    # 54 days late on Monday: severe in 7 days, within the week ahead.
+    DebtFactory(borrower=alice, first_missed_date=monday - timedelta(days=54))
+    assert K.COUNSELOR_DIGEST in kinds_on(monday)
+    assert K.COUNSELOR_DIGEST not in kinds_on(monday + timedelta(days=1))
+    digest = Reminder.objects.get(kind=K.COUNSELOR_DIGEST)
+    assert digest.user == charlie.user
+    assert digest.context["tier_changes"] == [["Alice", "2027-03-08"]]
+    reminders.deliver(digest.pk)
+    assert "Alice: 2027-03-08" in mailoutbox[0].body
