@@ -61,7 +61,9 @@ def caseload(request):
     rows = triage.caseload(counselor, today, filters)
     if request.GET.get("format") == "csv":
         return _csv(rows, today)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(rows, PAGE_SIZE)
+    paginator.count = triage.caseload_count(counselor, filters, rows)  # a cheaper COUNT
+    page = paginator.get_page(request.GET.get("page"))
     context = {
         "counselor": counselor,
         "filters": filters,
