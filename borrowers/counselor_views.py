@@ -140,7 +140,9 @@ class NoteForm(PlainTextMixin, forms.ModelForm):
 
     def clean_next_action_on(self):
         day = self.cleaned_data.get("next_action_on")
-        if day is not None and not (self.today <= day <= self.today + timedelta(days=366)):
+        from repayment_plans.schedules import add_months
+
+        if day is not None and not (self.today <= day <= add_months(self.today, 12)):
             raise forms.ValidationError(_("Choose a day within the next year."))
         return day
 

@@ -9,10 +9,12 @@ from playwright.sync_api import expect
 
 from borrowers.models import Debt
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_sign_up_budget_and_a_moderate_debt_in_both_languages(live_server, phone_page):
+def test_sign_up_budget_and_a_moderate_debt_in_both_languages(
+    seeded_profiles, live_server, phone_page
+):
     page = phone_page
     page.goto(f"{live_server.url}/signup/")
     page.get_by_label("邮箱地址").fill("mei@example.com")
