@@ -8,20 +8,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from borrowers.models import MAX_AMOUNT, Borrower, Debt
+from borrowers.models import Borrower, Debt, money_field
 
 from . import adherence
 from .schedules import Method
-
-
-def money_field(verbose_name, **kwargs):
-    kwargs.setdefault("max_digits", 14)
-    kwargs.setdefault("decimal_places", 2)
-    kwargs.setdefault(
-        "validators", [MinValueValidator(Decimal("0")), MaxValueValidator(MAX_AMOUNT)]
-    )
-    return models.DecimalField(verbose_name, **kwargs)
-
 
 METHOD_CHOICES = [
     (Method.INTEREST_FREE, _("Interest frozen: equal principal")),

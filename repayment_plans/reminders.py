@@ -47,6 +47,7 @@ DUE_OFFSETS = {
     3: ReminderKind.DUE_IN_3_DAYS,
     1: ReminderKind.DUE_TOMORROW,
     0: ReminderKind.DUE_TODAY,
+    -1: ReminderKind.MISSED,  # the day after the due date
 }
 TIER_OFFSETS = {7: ReminderKind.TIER_IN_7_DAYS, 1: ReminderKind.TIER_TOMORROW}
 
@@ -113,10 +114,11 @@ def _batched(queryset, batch_size: int, fields: tuple[str, ...]):
 
 
 def _installment_candidates(day: date, batch_size: int):
-    due_days = {day + timedelta(days=offset): kind for offset, kind in DUE_OFFSETS.items()}
+    """Unpaid installments due in 3 days, tomorrow or today, or missed yesterday."""
+    kind_by_due = {day + timedelta(days=offset): kind for offset, kind in DUE_OFFSETS.items()}
     plan_link = _link("plan_detail")
     open_installments = Installment.objects.filter(
-        plan__status="active", paid_on__isnull=True, due_date__in=list(due_days)
+        plan__status="active", paid_on__isnull=True, due_date__in=list(kind_by_due)
     )
     fields = (
         "number",
@@ -131,27 +133,7 @@ def _installment_candidates(day: date, batch_size: int):
         yield [
             Reminder(
                 user_id=user_id,
-                kind=due_days[due],
-                subject=f"installment:{pk}",
-                on_date=day,
-                context={
-                    "number": number,
-                    "due": due.isoformat(),
-                    "amount": str(amount - paid),
-                    "lender": lender,
-                },
-                link=plan_link(plan_id),
-            )
-            for pk, number, due, amount, paid, plan_id, lender, user_id in rows
-        ]
-    missed = Installment.objects.filter(
-        plan__status="active", paid_on__isnull=True, due_date=day - timedelta(days=1)
-    )
-    for rows in _batched(missed, batch_size, fields):
-        yield [
-            Reminder(
-                user_id=user_id,
-                kind=ReminderKind.MISSED,
+                kind=kind_by_due[due],
                 subject=f"installment:{pk}",
                 on_date=day,
                 context={
