@@ -315,7 +315,7 @@ def caseload_figures() -> dict:
         "page": page,
         "query": "",
         "tiers": triage.TIER_NAMES,
-        "proposal_statuses": triage.PROPOSAL_STATUSES,
+        "proposal_statuses": [(s, s) for s in triage.PROPOSAL_STATUSES],
         "invite": None,
     }
     factory = RequestFactory()

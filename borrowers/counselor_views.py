@@ -71,7 +71,7 @@ def caseload(request):
         "page": page,
         "query": urlencode(filters.as_query()),
         "tiers": triage.TIER_NAMES,
-        "proposal_statuses": triage.PROPOSAL_STATUSES,
+        "proposal_statuses": _proposal_choices(),
         "invite": counselor.invites.filter(
             used_at__isnull=True, expires_at__gt=timezone.now()
         ).first(),
@@ -80,6 +80,13 @@ def caseload(request):
     if request.htmx and not request.htmx.boosted:
         template += "#caseload-table"
     return render(request, template, context)
+
+
+def _proposal_choices():
+    from repayment_plans.models import Proposal
+
+    labels = dict(Proposal.Status.choices)
+    return [(s, labels.get(s, _("no proposal"))) for s in triage.PROPOSAL_STATUSES]
 
 
 def _csv(rows, today):
