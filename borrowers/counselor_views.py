@@ -300,6 +300,46 @@ def access(request):
 
 @borrower_required
 @require_POST
+def access_edit(request, pk):
+    """Allow, or stop allowing, a counselor to edit (read-only is the default)."""
+    borrower = request.user.borrower
+    grant = get_object_or_404(borrower.grants.active(), pk=pk)
+    grant.can_edit = request.POST.get("can_edit") == "1"
+    grant.save(update_fields=["can_edit"])
+    detail = "may edit" if grant.can_edit else "read-only"
+    _record(borrower, grant.counselor, AccessEvent.Action.GRANT, detail)
+    return redirect("access")
+
+
+@counselor_required
+@require_http_methods(["GET", "POST"])
+def debt_edit(request, pk, debt_pk):
+    """A counselor corrects a debt, when the borrower allowed edits; recorded by name."""
+    from .forms import DebtForm
+
+    borrower = _get_borrower_for_counselor(request, pk)
+    grant = borrower.grants.active().get(counselor=request.user.counselor)
+    if not grant.can_edit:
+        raise Http404
+    debt = get_object_or_404(Debt.objects.filter(borrower=borrower), pk=debt_pk)
+    form = DebtForm(request.POST or None, instance=debt, today=timezone.localdate())
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        changed = ", ".join(form.changed_data)[:150]
+        _record(
+            borrower, request.user.counselor, AccessEvent.Action.EDIT, f"{debt.label}: {changed}"
+        )
+        messages.success(request, _("Debt updated."))
+        return redirect("counselor_borrower", pk=borrower.pk)
+    return render(
+        request,
+        "borrowers/counselor/debt_edit.html",
+        {"form": form, "debt": debt, "borrower": borrower},
+    )
+
+
+@borrower_required
+@require_POST
 def access_revoke(request, pk):
     borrower = request.user.borrower
     grant = get_object_or_404(borrower.grants.active(), pk=pk)

@@ -24,6 +24,12 @@ urlpatterns = [
     ),
     path("access/", counselor_views.access, name="access"),
     path("access/<int:pk>/revoke/", counselor_views.access_revoke, name="access_revoke"),
+    path("access/<int:pk>/edit/", counselor_views.access_edit, name="access_edit"),
+    path(
+        "counselor/borrowers/<int:pk>/debts/<int:debt_pk>/edit/",
+        counselor_views.debt_edit,
+        name="counselor_debt_edit",
+    ),
     path("language/", views.set_language, name="set_language"),
 ]
 
