@@ -62,7 +62,7 @@ def caseload(request):
     if request.GET.get("format") == "csv":
         return _csv(rows, today)
     paginator = Paginator(rows, PAGE_SIZE)
-    paginator.count = triage.caseload_count(counselor, filters, rows)  # a cheaper COUNT
+    paginator.count = triage.caseload_count(counselor, filters, rows)
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "counselor": counselor,

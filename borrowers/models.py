@@ -489,3 +489,38 @@ def refresh_tier_dates(profile: ProductProfile) -> None:
     """A profile's grace days changed in the admin: its debts' tier dates follow."""
     for debt in profile.debts.filter(grace_days_override__isnull=True).select_related("profile"):
         debt.save(update_fields=["updated_at"])
+
+
+class Triage(models.Model):
+    """A borrower's caseload figures as of ``computed_on`` (Asia/Shanghai).
+
+    Written from the live computation in borrowers/caseload.py whenever the
+    borrower's data changes, and for every borrower whose row is older than
+    today when a caseload is read, so that sorting 10,000 borrowers is a
+    plain indexed query.
+    """
+
+    borrower = models.OneToOneField(
+        Borrower, on_delete=models.CASCADE, primary_key=True, related_name="triage"
+    )
+    computed_on = models.DateField()
+    worst_rank = models.PositiveSmallIntegerField(default=0)
+    next_tier_on = models.DateField(null=True)
+    oldest_missed = models.DateField(null=True)
+    total_overdue = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    missed_n = models.PositiveIntegerField(default=0)
+    has_missed = models.BooleanField(default=False)
+    next_installment_on = models.DateField(null=True)
+    next_installment_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    last_contact = models.DateTimeField(null=True)
+    next_action_on = models.DateField(null=True)
+    proposal_status = models.CharField(max_length=12, default="none")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["-has_missed", "next_tier_on"], name="triage_urgency"),
+            models.Index(fields=["computed_on"], name="triage_computed_on"),
+        ]
+
+    def __str__(self):
+        return f"{self.borrower_id} @ {self.computed_on}"

@@ -35,11 +35,14 @@ ZERO = Decimal("0.00")
 
 def change_status(proposal: Proposal, to_status: str, actor=None, comment: str = "") -> None:
     """Set a proposal's status and record who changed it, when, from what (audit)."""
+    from borrowers.signals import touch_triage
+
     from .models import ProposalEvent
 
     from_status = proposal.status
     Proposal.objects.filter(pk=proposal.pk).update(status=to_status)
     proposal.status = to_status
+    touch_triage(proposal.borrower_id)
     if from_status == to_status and not comment:
         return
     name = ""
@@ -412,6 +415,9 @@ def create_plan(
         )
         for i in schedule.installments
     )
+    from borrowers.signals import touch_triage
+
+    touch_triage(proposal.borrower_id)
     return plan
 
 
@@ -432,6 +438,9 @@ def record_payment(plan: Plan, amount: Decimal, paid_on: date, user=None) -> Pay
     if all(i.paid_on is not None for i in installments):
         plan.status = Plan.Status.COMPLETED
         plan.save(update_fields=["status"])
+    from borrowers.signals import touch_triage
+
+    touch_triage(plan.proposal.borrower_id)  # installments changed in bulk, without signals
     return payment
 
 

@@ -49,3 +49,11 @@ def seeded_profiles(transactional_db):
 
     seed_module = importlib.import_module("borrowers.migrations.0002_seed_product_profiles")
     seed_module.seed(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Caches (such as the caseload's daily freshness check) start empty in every test."""
+    from django.core.cache import cache
+
+    cache.clear()
