@@ -30,7 +30,12 @@ $(STAMP): $(PY) pyproject.toml $(CONSTRAINTS)
 	$(PY) -m pip install --quiet -c $(CONSTRAINTS) -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP) gettext messages
+install: $(STAMP) gettext messages .env
+
+# Local development defaults for bare `manage.py` calls; never committed, never
+# used in production (where DEBUG is off and SECRET_KEY must be set).
+.env:
+	@printf '# Local development only (git-ignored).\nDEBUG=true\n' > .env
 
 gettext:
 	@command -v msgfmt >/dev/null || { echo "Installing gettext (msgfmt)…"; \
