@@ -189,7 +189,12 @@ CELERY_BEAT_SCHEDULE = {
     "daily-reminder-sweep": {
         "task": "repayment_plans.tasks.daily_reminder_sweep",
         "schedule": crontab(hour=REMINDER_SWEEP_HOUR, minute=REMINDER_SWEEP_MINUTE),
-    }
+    },
+    # Caseload figures move with the date alone; refresh them before anyone reads.
+    "nightly-triage-refresh": {
+        "task": "borrowers.tasks.nightly_triage_refresh",
+        "schedule": crontab(hour=0, minute=5),
+    },
 }
 
 # Security. Production values are on unless DEBUG; `manage.py check --deploy`

@@ -1,0 +1,27 @@
+"""Background jobs of the counselor area."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from .caseload import refresh_triage
+from .models import AccessGrant, Borrower
+
+
+def refresh_stale_triage(today) -> int:
+    """Recompute the caseload figures of every borrower with an active grant whose
+    figures are not from ``today``: what the passing of a day alone changes (days
+    past due, days to the next tier, a missed installment)."""
+    granted = AccessGrant.objects.active().values("borrower_id")
+    stale = (
+        Borrower.objects.filter(pk__in=granted)
+        .exclude(triage__computed_on=today)
+        .values_list("pk", flat=True)
+    )
+    return refresh_triage(stale, today)
+
+
+@shared_task(acks_late=True)
+def nightly_triage_refresh() -> int:
+    """The beat's job just after midnight (Asia/Shanghai), so that the first
+    caseload read of the day finds today's figures already stored."""
+    return refresh_stale_triage(timezone.localdate())

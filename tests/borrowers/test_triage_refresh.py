@@ -1,0 +1,53 @@
+"""The nightly job stores the day's caseload figures before anyone reads them."""
+
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from borrowers.caseload import TIER_NAMES
+from borrowers.models import AccessGrant, Triage
+from borrowers.tasks import nightly_triage_refresh, refresh_stale_triage
+from tests.factories import BorrowerFactory, CounselorFactory, DebtFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_new_day_moves_granted_borrowers_figures_and_skips_the_rest():
+    today = timezone.localdate()
+    counselor = CounselorFactory()
+    granted = BorrowerFactory()
+    other = BorrowerFactory()
+    for borrower in (granted, other):
+        DebtFactory(borrower=borrower, first_missed_date=today - timedelta(days=30))
+    AccessGrant.objects.create(borrower=granted, counselor=counselor)
+    # Saving the debt and the grant stored today's figures.
+    stored = Triage.objects.get(borrower=granted)
+    assert stored.computed_on == today
+    rank_today = stored.worst_rank
+
+    tomorrow = today + timedelta(days=1)
+    assert refresh_stale_triage(tomorrow) == 1
+    stored.refresh_from_db()
+    assert stored.computed_on == tomorrow
+    # The debt crossed into the next tier overnight; the stored figures follow.
+    assert (TIER_NAMES[rank_today], TIER_NAMES[stored.worst_rank]) == ("light", "moderate")
+    assert not Triage.objects.filter(borrower=other, computed_on=tomorrow).exists()
+    # Already fresh: nothing to do on a second run the same day.
+    assert refresh_stale_triage(tomorrow) == 0
+
+
+def test_revoked_grants_are_not_refreshed():
+    today = timezone.localdate()
+    grant = AccessGrant.objects.create(borrower=BorrowerFactory(), counselor=CounselorFactory())
+    grant.revoked_at = timezone.now()
+    grant.save()
+    assert refresh_stale_triage(today + timedelta(days=1)) == 0
+
+
+def test_the_beat_runs_the_refresh_after_midnight():
+    entry = settings.CELERY_BEAT_SCHEDULE["nightly-triage-refresh"]
+    assert entry["task"] == nightly_triage_refresh.name
+    assert entry["schedule"].hour == {0}
+    assert entry["schedule"].minute == {5}
