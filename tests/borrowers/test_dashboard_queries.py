@@ -32,7 +32,9 @@ def dashboard_queries(client) -> tuple[int, str]:
 
 
 @pytest.mark.django_db
-def test_dashboard_queries_do_not_grow_with_debts(alice, alice_client, django_assert_max_num_queries):
+def test_dashboard_queries_do_not_grow_with_debts(
+    alice, alice_client, django_assert_max_num_queries
+):
     add_debts(alice, 1)
     one, html = dashboard_queries(alice_client)
     assert "Debt 0" in html
