@@ -6,6 +6,7 @@ malformed value); the defaults are the embedded ones: SQLite under var/, a
 file-system Celery broker, and email written to files under var/mail/.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "axes",
     "borrowers",
     "repayment_plans",
 ]
@@ -61,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so that it turns a lockout flagged during the view into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -102,6 +106,25 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# django-axes counts failed logins per (email, IP address) and refuses that
+# combination for a cool-off period after AXES_FAILURE_LIMIT failures; its
+# backend must come first so that a locked-out login never reaches the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Attempts during a lockout do not prolong it: the page can say when it ends.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "borrowers.lockout.username_from"
+AXES_LOCKOUT_CALLABLE = "borrowers.lockout.lockout_response"
+# Nothing that identifies a person in axes' log lines (emails, IP addresses).
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["username", "email", "ip_address", "user_agent"]
 
 # Language and time.
 LANGUAGE_CODE = "zh-hans"

@@ -2,10 +2,29 @@ import importlib
 import os
 import socket
 
+import django.test
 import pytest
 from aiosmtpd.controller import Controller
+from django.test import RequestFactory
 
 from tests.factories import PASSWORD, BorrowerFactory, CounselorFactory
+
+
+class Client(django.test.Client):
+    """``client.login()`` with a request, as the login page has one.
+
+    django-axes counts attempts per (email, IP address) and refuses to
+    authenticate without a request; passing one keeps the throttle on in tests.
+    """
+
+    def login(self, **credentials):
+        credentials.setdefault("request", RequestFactory().post("/accounts/login/"))
+        return super().login(**credentials)
+
+
+@pytest.fixture
+def client():
+    return Client()
 
 
 @pytest.fixture

@@ -1,0 +1,69 @@
+"""Login throttling (django-axes): whose attempts count together, and the page
+a locked-out person sees.
+
+Settings: AXES_USERNAME_CALLABLE and AXES_LOCKOUT_CALLABLE point here.
+"""
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.db.models import Max
+from django.shortcuts import render
+from django.utils import timezone
+
+
+def username_from(request, credentials=None) -> str | None:
+    """The login email as it is stored: trimmed and lower-case.
+
+    Emails are matched case-insensitively at login, so "Alice@…" and "alice@…"
+    must count as one account, or changing case would evade the limit. The
+    login form posts ``username``, ``client.login`` and axes itself pass
+    ``email`` (the user model's USERNAME_FIELD).
+    """
+    if credentials:
+        value = credentials.get("email") or credentials.get("username")
+    else:
+        data = getattr(request, "POST", {}) or {}
+        value = data.get("username") or data.get("email")
+    if not isinstance(value, str):
+        return None
+    return value.strip().lower() or None
+
+
+def locked_until(request, credentials=None):
+    """When this email + address may try again (an aware datetime), or None."""
+    from axes.models import AccessAttempt
+
+    last = AccessAttempt.objects.filter(
+        username=username_from(request, credentials),
+        ip_address=getattr(request, "axes_ip_address", None),
+    ).aggregate(last=Max("attempt_time"))["last"]
+    if last is None:
+        return None
+    return last + settings.AXES_COOLOFF_TIME
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """A friendly 429 page instead of axes' bare text: when to try again, and
+    the password reset, which stays open during a lockout."""
+    until = locked_until(request, credentials) or timezone.now() + settings.AXES_COOLOFF_TIME
+    minutes = max(1, -(-int((until - timezone.now()).total_seconds()) // 60))
+    context = {"until": timezone.localtime(until), "minutes": minutes}
+    return render(
+        request,
+        "registration/locked_out.html",
+        context,
+        status=429,  # Too Many Requests
+    )
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Setting a new password through the emailed link ends a lockout of that
+    email: whoever reads the mailbox is the owner, and the old password's
+    failed attempts no longer matter."""
+
+    def form_valid(self, form):
+        from axes.utils import reset
+
+        response = super().form_valid(form)
+        reset(username=username_from(None, {"email": form.user.email}))
+        return response
