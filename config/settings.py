@@ -267,3 +267,6 @@ LOGGING = {
 # Domain settings (defaults editable per deployment).
 # The app warns when a debt's effective annual cost exceeds this percentage.
 COST_WARNING_ANNUAL_PERCENT = env.str("COST_WARNING_ANNUAL_PERCENT", default="24")
+# Days after which server backups are overwritten: what a deleted account's data
+# may stay in a backup for (the My data page says so).
+BACKUP_RETENTION_DAYS = env.int("BACKUP_RETENTION_DAYS", default=30)

@@ -14,5 +14,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("repayment_plans.calendar_urls")),
     path("", include("repayment_plans.urls")),
+    path("", include("borrowers.data_rights_urls")),
     path("", include("borrowers.urls")),
 ]

@@ -41,15 +41,19 @@ def build_message(delivery: EmailDelivery) -> EmailMessage:
 def deliver(delivery_id: int) -> str:
     """Send the delivery unless it was already sent. Raises on SMTP errors.
 
-    The row lock keeps a task delivered twice at once from sending twice.
+    The row lock keeps a task delivered twice at once from sending twice. A
+    delivery that no longer exists (its borrower deleted the account) is skipped.
     """
     error = None
     with transaction.atomic():
         delivery = (
             EmailDelivery.objects.select_for_update()
             .select_related("version__proposal__borrower__user")
-            .get(pk=delivery_id)
+            .filter(pk=delivery_id)
+            .first()
         )
+        if delivery is None:
+            return "gone"
         if delivery.status == EmailDelivery.Status.SENT:
             return "already sent"
         done = {"attempts": F("attempts") + 1}

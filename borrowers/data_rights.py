@@ -1,0 +1,539 @@
+"""A borrower's rights over their data (PIPL): a copy of everything, and deletion.
+
+Everything the app holds about a person is listed once, in ``SECTIONS``: each
+section names a model and gives, from the signed-in user, the queryset of that
+person's rows. The export writes every section to ``data.json`` (plus the
+stored PDFs); the deletion removes every section's rows and files. A model
+that can reach a user or a borrower through its foreign keys must either have
+a section or be listed in ``EXCLUDED`` with the reason (the test suite walks
+the models and fails otherwise), so a new model is never forgotten.
+
+Another app adds its own section with ``register(Section(...))`` from its
+``AppConfig.ready()``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+
+from django.apps import apps
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
+from django.core.files.storage import default_storage
+from django.db import models, transaction
+from django.db.models.fields.files import FieldFile
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from repayment_plans.models import (
+    CalendarFeed,
+    EmailDelivery,
+    Installment,
+    LenderAnswer,
+    NotificationPreference,
+    Payment,
+    Plan,
+    Proposal,
+    ProposalEvent,
+    ProposalVersion,
+    Reminder,
+    ReminderKind,
+)
+
+from .models import (
+    AccessEvent,
+    AccessGrant,
+    Borrower,
+    CaseNote,
+    Debt,
+    Invite,
+    Triage,
+    User,
+)
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+SESSION_USER_KEY = "_auth_user_id"
+
+
+@dataclass(frozen=True)
+class Section:
+    """One kind of row in a person's data."""
+
+    name: str  # the key in data.json
+    model: type[models.Model]
+    label: str  # what the page calls it (translated)
+    rows: Callable[[User], models.QuerySet]  # the person's rows, starting from the user
+    fields: tuple[str, ...] | None = None  # None: every concrete field
+    exclude: tuple[str, ...] = ()  # secrets and other people's ids, never exported
+    additions: Callable[[models.Model], dict] | None = None  # readable values per row
+    files: Callable[[models.Model], list[tuple[str, FieldFile]]] | None = None  # (zip path, file)
+    # Rows that belong to someone else but mention the person: made anonymous on
+    # deletion instead of deleted (None: the rows are deleted with the account).
+    anonymise: Callable[[models.QuerySet], object] | None = None
+
+    def serialize(self, obj: models.Model) -> dict:
+        row = {}
+        for field in obj._meta.concrete_fields:
+            if field.name in self.exclude or field.attname in self.exclude:
+                continue
+            if self.fields is not None and field.name not in self.fields:
+                continue
+            row[field.attname] = plain(getattr(obj, field.attname))
+        if self.additions is not None:
+            row.update({key: plain(value) for key, value in self.additions(obj).items()})
+        return row
+
+
+SECTIONS: list[Section] = []
+
+# Models with a path to a user or a borrower that are not a person's data here.
+EXCLUDED: dict[str, str] = {
+    "borrowers.Counselor": (
+        "A counselor's work profile at an agency, not borrower data. Counselors have no "
+        "export or self-service deletion: their case notes stay with the agency."
+    ),
+    "admin.LogEntry": (
+        "Staff actions in the admin, recorded under the staff member. Entries about a "
+        "deleted person's records are removed with them (see delete_account)."
+    ),
+}
+
+
+def register(section: Section) -> Section:
+    if any(s.name == section.name for s in SECTIONS):
+        raise ValueError(f"A data-rights section named {section.name!r} already exists.")
+    SECTIONS.append(section)
+    return section
+
+
+def exclude(model_label: str, reason: str) -> None:
+    """Declare that a model with a path to a person holds none of their data, and why."""
+    if not reason.strip():
+        raise ValueError("Say why the model is not part of a person's data.")
+    EXCLUDED[model_label] = reason
+
+
+def plain(value):
+    """A JSON value: Decimals as strings, dates and times ISO (local time zone)."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return (timezone.localtime(value) if timezone.is_aware(value) else value).isoformat()
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, FieldFile):
+        return value.name or None
+    return value
+
+
+# The sections ---------------------------------------------------------------
+
+
+def _pdf_path(version: ProposalVersion) -> str:
+    return f"pdfs/{version.filename}"
+
+
+def _counselor(obj_counselor) -> dict:
+    return {"counselor": obj_counselor.display_name, "agency": obj_counselor.agency.name}
+
+
+register(
+    Section(
+        "account",
+        User,
+        _("Your account: email, name, language, dates"),
+        lambda user: User.objects.filter(pk=user.pk),
+        fields=("id", "email", "first_name", "last_name", "language", "date_joined", "last_login"),
+    )
+)
+register(
+    Section(
+        "borrower",
+        Borrower,
+        _("Your profile and monthly budget"),
+        lambda user: Borrower.objects.filter(user=user),
+    )
+)
+register(
+    Section(
+        "debts",
+        Debt,
+        _("Debts"),
+        lambda user: Debt.objects.for_user(user).select_related("profile"),
+        additions=lambda debt: {"product": debt.profile.key},
+    )
+)
+register(
+    Section(
+        "proposals",
+        Proposal,
+        _("Proposals to lenders"),
+        lambda user: Proposal.objects.for_user(user).prefetch_related("debts"),
+        additions=lambda p: {"debt_ids": [d.pk for d in p.debts.all()]},
+    )
+)
+register(
+    Section(
+        "proposal_versions",
+        ProposalVersion,
+        _("Finalised proposal versions, with their PDFs"),
+        lambda user: ProposalVersion.objects.filter(proposal__borrower__user=user),
+        exclude=("pdf",),
+        additions=lambda v: {"pdf_file": _pdf_path(v)},
+        files=lambda v: [(_pdf_path(v), v.pdf)] if v.pdf else [],
+    )
+)
+register(
+    Section(
+        "proposal_events",
+        ProposalEvent,
+        _("Proposal history: who changed what, when"),
+        lambda user: ProposalEvent.objects.filter(proposal__borrower__user=user),
+        exclude=("actor",),
+    )
+)
+register(
+    Section(
+        "email_deliveries",
+        EmailDelivery,
+        _("Emails of proposals to lenders"),
+        lambda user: EmailDelivery.objects.filter(version__proposal__borrower__user=user),
+    )
+)
+register(
+    Section(
+        "lender_answers",
+        LenderAnswer,
+        _("Lenders' answers"),
+        lambda user: LenderAnswer.objects.filter(proposal__borrower__user=user),
+    )
+)
+register(
+    Section(
+        "plans",
+        Plan,
+        _("Agreed plans"),
+        lambda user: Plan.objects.for_user(user),
+    )
+)
+register(
+    Section(
+        "installments",
+        Installment,
+        _("Installments"),
+        lambda user: Installment.objects.filter(plan__proposal__borrower__user=user),
+    )
+)
+register(
+    Section(
+        "payments",
+        Payment,
+        _("Payments"),
+        lambda user: Payment.objects.filter(plan__proposal__borrower__user=user).select_related(
+            "plan__proposal__borrower"
+        ),
+        exclude=("recorded_by",),
+        additions=lambda p: {
+            "recorded_by_you": p.recorded_by_id == p.plan.proposal.borrower.user_id
+        },
+    )
+)
+register(
+    Section(
+        "reminders",
+        Reminder,
+        _("Reminders"),
+        lambda user: Reminder.objects.filter(user=user),
+    )
+)
+register(
+    Section(
+        "notification_preferences",
+        NotificationPreference,
+        _("Reminder settings"),
+        lambda user: NotificationPreference.objects.filter(user=user),
+    )
+)
+register(
+    Section(
+        "calendar_feed",
+        CalendarFeed,
+        _("Calendar subscription (whether one exists, not its secret address)"),
+        lambda user: CalendarFeed.objects.filter(borrower__user=user),
+        exclude=("token",),
+        additions=lambda feed: {"active": feed.is_active},
+    )
+)
+register(
+    Section(
+        "access_grants",
+        AccessGrant,
+        _("Counselors you gave access to"),
+        lambda user: AccessGrant.objects.filter(borrower__user=user).select_related(
+            "counselor__agency"
+        ),
+        additions=lambda grant: _counselor(grant.counselor),
+    )
+)
+register(
+    Section(
+        "access_events",
+        AccessEvent,
+        _("Access log: when counselors looked at or changed your data"),
+        lambda user: AccessEvent.objects.filter(borrower__user=user).select_related(
+            "counselor__agency"
+        ),
+        additions=lambda event: _counselor(event.counselor),
+    )
+)
+register(
+    Section(
+        "case_notes",
+        CaseNote,
+        _("Notes counselors wrote about you"),
+        lambda user: CaseNote.objects.filter(borrower__user=user).select_related("author__agency"),
+        additions=lambda note: _counselor(note.author),
+    )
+)
+register(
+    Section(
+        "invites_used",
+        Invite,
+        _("Counselor invite codes you used"),
+        lambda user: Invite.objects.filter(used_by__user=user).select_related("counselor__agency"),
+        fields=("code", "used_at", "counselor"),
+        additions=lambda invite: _counselor(invite.counselor),
+        # The invite is the counselor's; it only forgets who used it.
+        anonymise=lambda rows: rows.update(used_by=None),
+    )
+)
+register(
+    Section(
+        "caseload_figures",
+        Triage,
+        _("The figures your counselor's caseload shows about you"),
+        lambda user: Triage.objects.filter(borrower__user=user),
+    )
+)
+
+
+def _register_login_records() -> None:
+    """Login throttling keeps each sign-in and failed attempt under the email,
+    with the address and browser: the person's data too (no foreign key to find)."""
+    if not apps.is_installed("axes"):
+        return
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    def by_email(model):
+        return lambda user: model.objects.filter(username__iexact=user.email)
+
+    hidden = ("session_hash", "get_data", "post_data", "http_accept")
+    register(Section("sign_ins", AccessLog, _("Sign-ins"), by_email(AccessLog), exclude=hidden))
+    register(
+        Section(
+            "failed_sign_ins",
+            AccessFailureLog,
+            _("Failed sign-ins"),
+            by_email(AccessFailureLog),
+            exclude=hidden,
+        )
+    )
+    register(
+        Section(
+            "sign_in_lockouts",
+            AccessAttempt,
+            _("Failed sign-ins counting towards a lockout"),
+            by_email(AccessAttempt),
+            exclude=hidden,
+        )
+    )
+
+
+_register_login_records()
+
+
+# Export ------------------------------------------------------------------------
+
+
+def export_data(user: User) -> dict:
+    """Every section of the user's data, as JSON-ready values."""
+    data = {
+        "export": {
+            "format_version": FORMAT_VERSION,
+            "created_at": plain(timezone.now()),
+            "sections": [s.name for s in SECTIONS],
+        }
+    }
+    for section in SECTIONS:
+        data[section.name] = [section.serialize(obj) for obj in section.rows(user)]
+    return data
+
+
+def _files(user: User) -> Iterable[tuple[str, FieldFile]]:
+    for section in SECTIONS:
+        if section.files is None:
+            continue
+        for obj in section.rows(user):
+            yield from section.files(obj)
+
+
+def export_zip(user: User) -> bytes:
+    """A zip with data.json and the stored files (finalised proposal PDFs), in memory."""
+    data = export_data(user)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        missing = []
+        for arcname, stored in _files(user):
+            try:
+                with stored.open("rb") as handle:
+                    archive.writestr(arcname, handle.read())
+            except FileNotFoundError:
+                missing.append(arcname)
+        data["export"]["missing_files"] = missing
+        archive.writestr(
+            "data.json", json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+        )
+    return buffer.getvalue()
+
+
+def export_filename(today: date) -> str:
+    return f"huankuan-data-{today.isoformat()}.zip"
+
+
+# Deletion ----------------------------------------------------------------------
+
+
+class CannotDelete(Exception):
+    """The account cannot be deleted here (a counselor's account)."""
+
+
+def can_delete(user: User) -> bool:
+    """Borrowers delete their own accounts; counselors' go through their agency."""
+    return hasattr(user, "borrower") and not hasattr(user, "counselor")
+
+
+@transaction.atomic
+def delete_account(user: User) -> None:
+    """Delete the user and everything in the sections; revoke counselor access.
+
+    Stored files are removed once the transaction commits. Nothing about the
+    person is kept, not even an anonymous record of the deletion.
+    """
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not can_delete(user):
+        raise CannotDelete
+    borrower = user.borrower
+    rows = {s.name: list(s.rows(user).values_list("pk", flat=True)) for s in SECTIONS}
+    files = [stored.name for _arcname, stored in _files(user)]
+
+    _revoke_access(borrower)
+    _forget_in_digests(borrower)
+    _forget_in_admin_log(rows)
+    _end_sessions(user)
+    for section in SECTIONS:
+        if section.anonymise is not None:
+            section.anonymise(section.model.objects.filter(pk__in=rows[section.name]))
+    user.delete()
+    # Everything normally goes with the user by cascade; whatever a section
+    # lists that did not (a foreign key set to null) goes now.
+    for section in SECTIONS:
+        if section.anonymise is None:
+            section.model.objects.filter(pk__in=rows[section.name]).delete()
+    transaction.on_commit(lambda: remove_files(files))
+    log.info("An account was deleted at its owner's request.")
+
+
+def _revoke_access(borrower: Borrower) -> None:
+    """Revoke every grant as a revoke by hand would, so that the counselor's
+    caseload loses the borrower at once; the grants then go with the rest."""
+    now = timezone.now()
+    for grant in borrower.grants.active().select_related("counselor"):
+        grant.revoked_at = now
+        grant.save(update_fields=["revoked_at"])
+        AccessEvent.objects.create(
+            borrower=borrower,
+            counselor=grant.counselor,
+            action=AccessEvent.Action.REVOKE,
+            detail="account deleted",
+        )
+
+
+def _forget_in_digests(borrower: Borrower) -> None:
+    """Counselors' weekly digests list caseload members by name: take this one out.
+
+    The lists hold names, not ids, so an entry of someone else with the very
+    same name in the same digest goes too; the digest stays correct otherwise.
+    """
+    counselor_users = AccessGrant.objects.filter(borrower=borrower).values("counselor__user")
+    digests = Reminder.objects.filter(kind=ReminderKind.COUNSELOR_DIGEST, user__in=counselor_users)
+    name = borrower.display_name
+    for digest in digests:
+        context = {
+            key: [entry for entry in value if not (entry and entry[0] == name)]
+            if isinstance(value, list)
+            else value
+            for key, value in digest.context.items()
+        }
+        if context != digest.context:
+            Reminder.objects.filter(pk=digest.pk).update(context=context)
+
+
+def _forget_in_admin_log(rows: dict[str, list[int]]) -> None:
+    """Staff edits of the person's records name them (object_repr): remove those entries."""
+    for section in SECTIONS:
+        ids = [str(pk) for pk in rows[section.name]]
+        if ids and section.anonymise is None:
+            LogEntry.objects.filter(
+                content_type=ContentType.objects.get_for_model(section.model),
+                object_id__in=ids,
+            ).delete()
+
+
+def _end_sessions(user: User) -> None:
+    """Sign the user out everywhere: delete the stored sessions that carry their id."""
+    user_id = str(user.pk)
+    doomed = []
+    for session in Session.objects.iterator(chunk_size=500):
+        if session.get_decoded().get(SESSION_USER_KEY) == user_id:
+            doomed.append(session.session_key)
+    Session.objects.filter(session_key__in=doomed).delete()
+
+
+def remove_files(names: list[str]) -> None:
+    """Delete stored files and the folders they leave empty."""
+    folders = set()
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            log.warning("Could not delete a stored file of a deleted account")
+            continue
+        folders.add(Path(name).parent)
+    _remove_empty_folders(folders)
+
+
+def _remove_empty_folders(folders: set[Path]) -> None:
+    try:
+        root = Path(default_storage.path("")).resolve()
+    except NotImplementedError:  # storage without folders
+        return
+    for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+        path = (root / folder).resolve()
+        while path != root and root in path.parents:
+            try:
+                os.rmdir(path)
+            except OSError:  # not empty, or already gone
+                break
+            path = path.parent
