@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Agency, Borrower, Counselor, Debt, ProductProfile, User
+from .models import Agency, Borrower, CollectionRule, Counselor, Debt, ProductProfile, User
 
 
 @admin.register(User)
@@ -63,3 +63,19 @@ class DebtAdmin(admin.ModelAdmin):
     list_display = ("__str__", "borrower", "profile", "principal", "first_missed_date")
     list_select_related = ("borrower", "profile")
     list_filter = ("profile",)
+
+
+@admin.register(CollectionRule)
+class CollectionRuleAdmin(admin.ModelAdmin):
+    """The rules of collection conduct: figures, wording and source are data."""
+
+    list_display = ("code", "title_zh", "kind", "parameters", "active", "effective_from")
+    list_filter = ("kind", "active")
+    fieldsets = (
+        (None, {"fields": ("code", "kind", "parameters", "active", "effective_from")}),
+        (
+            _("Wording"),
+            {"fields": ("title_zh", "title_en", "explanation_zh", "explanation_en", "source")},
+        ),
+        (None, {"fields": ("sort_order",)}),
+    )
