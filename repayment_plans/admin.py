@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import (
+    Dispute,
     EmailDelivery,
     Installment,
     LenderAnswer,
@@ -63,3 +64,11 @@ class ReminderAdmin(admin.ModelAdmin):
 
 
 admin.site.register(NotificationPreference)
+
+
+@admin.register(Dispute)
+class DisputeAdmin(admin.ModelAdmin):
+    list_display = ("debt", "borrower", "problem", "addressee", "filed_on", "outcome")
+    list_filter = ("problem", "addressee", "outcome")
+    list_select_related = ("debt__profile", "borrower")
+    raw_id_fields = ("borrower", "debt")

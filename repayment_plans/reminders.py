@@ -25,8 +25,10 @@ from django.utils import timezone, translation
 from borrowers import tiers
 from borrowers.models import Debt, User
 
+from . import disputes
 from .models import (
     Channel,
+    Dispute,
     EmailDelivery,
     Installment,
     NotificationPreference,
@@ -50,6 +52,10 @@ DUE_OFFSETS = {
     -1: ReminderKind.MISSED,  # the day after the due date
 }
 TIER_OFFSETS = {7: ReminderKind.TIER_IN_7_DAYS, 1: ReminderKind.TIER_TOMORROW}
+DISPUTE_OFFSETS = {
+    disputes.REMIND_DAYS_BEFORE: ReminderKind.DISPUTE_IN_3_DAYS,
+    0: ReminderKind.DISPUTE_DUE,
+}
 
 
 def local_today(now=None) -> date:
@@ -90,6 +96,7 @@ def _all_candidates(day: date, batch_size: int):
     yield from _tier_candidates(day, batch_size)
     yield from _no_answer_candidates(day, batch_size)
     yield from _milestone_candidates(day, batch_size)
+    yield from _dispute_candidates(day, batch_size)
     if day.weekday() == DIGEST_WEEKDAY:
         yield from _digest_candidates(day)
 
@@ -261,6 +268,49 @@ def _milestone_candidates(day: date, batch_size: int):
         yield batch
 
 
+def _dispute_candidates(day: date, batch_size: int):
+    """Written replies to disputes due in 3 days or today, and replies to complaints to a
+    PBOC branch due today, while no reply is recorded (征信业管理条例 Arts.25, 26)."""
+    link = _link("dispute_detail")
+    kind_by_filed = {
+        day + timedelta(days=offset) - timedelta(days=disputes.REPLY_DAYS): kind
+        for offset, kind in DISPUTE_OFFSETS.items()
+    }
+    fields = ("debt__nickname", "debt__lender_name", "borrower__user_id")
+    waiting = Dispute.objects.filter(
+        filed_on__in=list(kind_by_filed),
+        reply_on__isnull=True,
+        outcome="",
+        complaint_on__isnull=True,
+    )
+    for rows in _batched(waiting, batch_size, ("filed_on", *fields)):
+        yield [
+            Reminder(
+                user_id=user_id,
+                kind=kind_by_filed[filed],
+                subject=f"dispute:{pk}",
+                on_date=day,
+                context={"debt": nickname or lender, "due": disputes.reply_due(filed).isoformat()},
+                link=link(pk),
+            )
+            for pk, filed, nickname, lender, user_id in rows
+        ]
+    complained_on = day - timedelta(days=disputes.COMPLAINT_REPLY_DAYS)
+    unanswered = Dispute.objects.filter(complaint_on=complained_on, complaint_reply_on__isnull=True)
+    for rows in _batched(unanswered, batch_size, fields):
+        yield [
+            Reminder(
+                user_id=user_id,
+                kind=ReminderKind.COMPLAINT_DUE,
+                subject=f"dispute:{pk}",
+                on_date=day,
+                context={"debt": nickname or lender, "due": day.isoformat()},
+                link=link(pk),
+            )
+            for pk, nickname, lender, user_id in rows
+        ]
+
+
 def _digest_candidates(day: date):
     """Monday: each counselor's week ahead, from their caseload."""
     from borrowers.caseload import caseload
@@ -420,6 +470,26 @@ def reminder_title(reminder: Reminder) -> str:
         }
     if kind == ReminderKind.MILESTONE:
         return _("Milestone reached: %(title)s") % {"title": TITLES[MilestoneKind(c["milestone"])]}
+    if kind == ReminderKind.DISPUTE_IN_3_DAYS:
+        return (
+            _("The written reply to your dispute about %(debt)s is due in 3 days, by %(due)s") % c
+        )
+    if kind == ReminderKind.DISPUTE_DUE:
+        return (
+            _(
+                "The written reply to your dispute about %(debt)s is due today, %(due)s. No reply? "
+                "You can complain to the local PBOC branch."
+            )
+            % c
+        )
+    if kind == ReminderKind.COMPLAINT_DUE:
+        return (
+            _(
+                "The PBOC branch's reply to your complaint about %(debt)s is due today, %(due)s, "
+                "if it accepted the complaint the day you made it"
+            )
+            % c
+        )
     return _("No answer from %(lender)s since %(sent)s: time for a follow-up call") % c
 
 

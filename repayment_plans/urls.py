@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import notification_views, timeline_views, views
+from . import dispute_views, guide_views, notification_views, timeline_views, views
 
 urlpatterns = [
     path("plan/", views.plan_overview, name="plan_overview"),
@@ -28,4 +28,21 @@ urlpatterns = [
     path("deliveries/<int:pk>/resend/", views.delivery_resend, name="delivery_resend"),
     path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
     path("plans/<int:pk>/payments/", views.payment_create, name="payment_create"),
+    path("disputes/", dispute_views.dispute_list, name="dispute_list"),
+    path("disputes/new/", dispute_views.dispute_create, name="dispute_create"),
+    path("disputes/<int:pk>/", dispute_views.dispute_detail, name="dispute_detail"),
+    path("disputes/<int:pk>/edit/", dispute_views.dispute_edit, name="dispute_edit"),
+    path("disputes/<int:pk>/application.pdf", dispute_views.dispute_pdf, name="dispute_pdf"),
+    path(
+        "counselor/borrowers/<int:pk>/disputes/<int:dispute_pk>/",
+        dispute_views.counselor_dispute,
+        name="counselor_dispute",
+    ),
+    path(
+        "counselor/borrowers/<int:pk>/disputes/<int:dispute_pk>/application.pdf",
+        dispute_views.counselor_dispute_pdf,
+        name="counselor_dispute_pdf",
+    ),
+    path("guide/", guide_views.guide, name="guide"),
+    path("guide/<slug:section>/", guide_views.guide_section, name="guide_section"),
 ]
