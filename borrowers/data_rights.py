@@ -55,6 +55,7 @@ from .models import (
     AccessGrant,
     Borrower,
     CaseNote,
+    CollectionContact,
     Debt,
     Invite,
     Triage,
@@ -313,10 +314,18 @@ register(
         Invite,
         _("Counselor invite codes you used"),
         lambda user: Invite.objects.filter(used_by__user=user).select_related("counselor__agency"),
-        fields=("code", "used_at", "counselor"),
+        fields=("id", "code", "used_at", "counselor"),
         additions=lambda invite: _counselor(invite.counselor),
         # The invite is the counselor's; it only forgets who used it.
         anonymise=lambda rows: rows.update(used_by=None),
+    )
+)
+register(
+    Section(
+        "collection_contacts",
+        CollectionContact,
+        _("Contacts by debt collectors you recorded"),
+        lambda user: CollectionContact.objects.for_user(user),
     )
 )
 register(
