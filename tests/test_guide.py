@@ -61,6 +61,13 @@ def test_each_section_is_public_says_its_point_and_names_sources(client, slug):
 
 
 @pytest.mark.django_db
+def test_every_page_links_the_guide_in_its_footer(client):
+    html = client.get(reverse("login"), **EN).content.decode()
+    footer = html.split('<footer class="site-footer">', 1)[1]
+    assert f'href="{reverse("guide")}"' in footer
+
+
+@pytest.mark.django_db
 def test_an_unknown_section_is_a_404(client):
     assert client.get("/guide/delete-my-record/").status_code == 404
 

@@ -479,6 +479,8 @@ def test_a_counselor_sees_a_dispute_only_with_the_borrowers_grant(
     assert own.status_code == 302 and "逾期" not in own.content.decode()
 
     grant = AccessGrant.objects.create(borrower=alice, counselor=charlie)
+    caseload_page = client.get(reverse("counselor_borrower", args=[alice.pk])).content.decode()
+    assert f'href="{detail}"' in caseload_page
     page = client.get(detail, **EN)
     assert page.status_code == 200
     html = page.content.decode()
