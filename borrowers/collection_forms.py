@@ -84,14 +84,14 @@ class CollectionContactForm(PlainTextMixin, forms.ModelForm):
 class ComplaintFilterForm(forms.Form):
     """Which flagged contacts go into the complaint: one collecting party, a period."""
 
-    party = forms.ChoiceField(label=_("Against"), required=False)
+    party = forms.ChoiceField(label=_("Which lender or collector"), required=False)
     date_from = forms.DateField(
-        label=_("From"),
+        label=_("Contacts from"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     date_to = forms.DateField(
-        label=_("To"),
+        label=_("Contacts until"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )

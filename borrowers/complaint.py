@@ -123,8 +123,10 @@ class RuleSummary:
     entries: list[LogEntry]
 
     @property
-    def days(self) -> list[date]:
-        return sorted({timezone.localtime(e.contact.occurred_at).date() for e in self.entries})
+    def days(self) -> list[str]:
+        """The local days of the contacts, as YYYY-MM-DD (the same in any language)."""
+        days = {timezone.localtime(e.contact.occurred_at).date() for e in self.entries}
+        return [day.isoformat() for day in sorted(days)]
 
 
 @dataclass
