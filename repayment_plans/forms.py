@@ -172,6 +172,9 @@ class DisclosureForm(forms.Form):
 
 
 class SendForm(forms.Form):
+    # The builder form on the same page has a lender_email field too.
+    prefix = "send"
+
     lender_email = forms.EmailField(label=_("Lender's email address"), max_length=254)
 
 

@@ -283,6 +283,7 @@ def attack_data(victim: Borrower, today) -> dict:
         "amount": "1",
         "paid_on": today.isoformat(),
         "lender_email": "attacker@example.com",
+        "send-lender_email": "attacker@example.com",
         "decision": "approve",
         "comment": "x",
         "text": "x",

@@ -59,6 +59,7 @@ def test_bob_gets_404_on_every_url_and_changes_nothing(bob_client, alice_objects
     data = {
         "months": "3",
         "lender_email": "bob@example.com",
+        "send-lender_email": "bob@example.com",
         "kind": "rejected",
         "answered_on": today.isoformat(),
         "amount": "100",

@@ -197,7 +197,7 @@ def test_sending_queues_a_delivery_after_commit(
 ):
     url = reverse("proposal_send", args=[version.proposal_id])
     with django_capture_on_commit_callbacks() as callbacks:
-        alice_client.post(url, {"lender_email": "collect@lender.example"})
+        alice_client.post(url, {"send-lender_email": "collect@lender.example"})
     delivery = EmailDelivery.objects.get()
     assert (delivery.to_email, delivery.status) == ("collect@lender.example", "queued")
     assert delivery.cc_email == "alice@example.com"
@@ -206,7 +206,7 @@ def test_sending_queues_a_delivery_after_commit(
 
 def test_sending_to_an_invalid_address_queues_nothing(alice_client, version):
     response = alice_client.post(
-        reverse("proposal_send", args=[version.proposal_id]), {"lender_email": "nope"}
+        reverse("proposal_send", args=[version.proposal_id]), {"send-lender_email": "nope"}
     )
     assert response.status_code == 200
     assert 'class="field-errors"' in response.content.decode()

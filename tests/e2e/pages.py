@@ -1,0 +1,115 @@
+"""The app's main pages, in one list, for the accessibility and HTML checks.
+
+Each entry names a URL, who looks at it, and how to build its arguments from
+the demo data. A new page is one more line in MAIN_PAGES (and, if it needs an
+object the demo does not have, one more attribute on Demo).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from io import StringIO
+from typing import Any
+
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+ANONYMOUS = "anonymous"
+BORROWER = "borrower"
+COUNSELOR = "counselor"
+
+
+@dataclass
+class Demo:
+    """The demo accounts of `manage.py load_demo`, plus a proposal being built."""
+
+    borrower: Any
+    counselor: Any
+    debt: Any  # the most overdue debt, for its tier explanation
+    proposal: Any  # finalised, sent once, still editable: the builder with every section
+    in_review: Any  # waiting for the counselor's review
+    plan: Any  # agreed with the lender
+
+    def user(self, persona: str):
+        return {BORROWER: self.borrower.user, COUNSELOR: self.counselor.user}.get(persona)
+
+
+@dataclass(frozen=True)
+class MainPage:
+    url_name: str
+    persona: str
+    kwargs: Callable[[Demo], dict] = field(default=lambda demo: {})
+    query: str = ""
+    label: str = ""  # tells two entries with the same URL name apart
+
+    @property
+    def id(self) -> str:
+        return "-".join(filter(None, [self.persona, self.url_name, self.label]))
+
+    def path(self, demo: Demo) -> str:
+        path = reverse(self.url_name, kwargs=self.kwargs(demo))
+        return f"{path}?{self.query}" if self.query else path
+
+
+MAIN_PAGES = [
+    MainPage("login", ANONYMOUS),
+    MainPage("signup", ANONYMOUS),
+    MainPage("password_reset", ANONYMOUS),
+    MainPage("dashboard", BORROWER),
+    MainPage("budget", BORROWER),
+    MainPage("debt_create", BORROWER),
+    MainPage("debt_detail", BORROWER, lambda d: {"pk": d.debt.pk}),
+    MainPage("plan_overview", BORROWER),
+    MainPage("proposal_detail", BORROWER, lambda d: {"pk": d.proposal.pk}),
+    MainPage("proposal_detail", BORROWER, lambda d: {"pk": d.in_review.pk}, label="in-review"),
+    MainPage("proposal_detail", BORROWER, lambda d: {"pk": d.plan.proposal.pk}, label="accepted"),
+    MainPage("letter_preview", BORROWER, lambda d: {"pk": d.proposal.pk}),
+    MainPage("plan_detail", BORROWER, lambda d: {"pk": d.plan.pk}),
+    MainPage("timeline", BORROWER),
+    MainPage("notifications", BORROWER),
+    MainPage("notification_preferences", BORROWER),
+    MainPage("calendar_settings", BORROWER),
+    MainPage("access", BORROWER),
+    MainPage("caseload", COUNSELOR),
+    MainPage("counselor_borrower", COUNSELOR, lambda d: {"pk": d.borrower.pk}),
+    MainPage("notifications", COUNSELOR),
+]
+
+
+def load_demo() -> Demo:
+    """The demo data, and a second proposal finalised and emailed once."""
+    from borrowers.models import Borrower, Counselor
+    from repayment_plans import services
+    from repayment_plans.models import EmailDelivery, Plan, Proposal
+
+    call_command("load_demo", stdout=StringIO())
+    borrower = Borrower.objects.get(user__email="borrower@demo.local")
+    counselor = Counselor.objects.get(user__email="counselor@demo.local")
+    plan = Plan.objects.get(proposal__borrower=borrower)
+    in_review = borrower.proposals.get(status=Proposal.Status.IN_REVIEW)
+    debt = borrower.debts.get(profile__key="jiebei")
+    proposal = Proposal.objects.create(
+        borrower=borrower,
+        lender_name=debt.lender_name,
+        months=10,
+        first_due_date=services.next_month_first(timezone.localdate()),
+        lender_email="xieshang@lender.example",
+    )
+    proposal.debts.set([debt])
+    version = services.finalise(proposal, timezone.localdate(), "zh-hans")
+    EmailDelivery.objects.create(
+        version=version,
+        to_email=proposal.lender_email,
+        cc_email=borrower.user.email,
+        status=EmailDelivery.Status.SENT,
+        attempts=1,
+        sent_at=timezone.now(),
+    )
+    return Demo(
+        borrower=borrower,
+        counselor=counselor,
+        debt=borrower.debts.get(profile__key="weilidai"),
+        proposal=Proposal.objects.get(pk=proposal.pk),
+        in_review=in_review,
+        plan=plan,
+    )
