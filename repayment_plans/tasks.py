@@ -12,6 +12,18 @@ log = logging.getLogger(__name__)
 RETRYABLE = (smtplib.SMTPException, OSError)
 
 
+class DeliveryError(Exception):
+    """A failed send, told without the addresses an SMTP error quotes: Celery
+    logs the reason of every retry."""
+
+    @classmethod
+    def from_exception(cls, exc: Exception) -> "DeliveryError":
+        if isinstance(exc, smtplib.SMTPRecipientsRefused):
+            return cls(f"SMTPRecipientsRefused: {len(exc.recipients)} recipient(s) refused")
+        code = getattr(exc, "smtp_code", None) or getattr(exc, "errno", None)
+        return cls(f"{type(exc).__name__}: {code}" if code else type(exc).__name__)
+
+
 @shared_task(bind=True, acks_late=True, max_retries=MAX_ATTEMPTS - 1)
 def send_proposal_email(self, delivery_id: int) -> str:
     """Send one EmailDelivery; safe to run twice (a sent delivery is skipped).
@@ -26,7 +38,9 @@ def send_proposal_email(self, delivery_id: int) -> str:
             mark_failed(delivery_id, exc)
             log.warning("Delivery %s failed after %s tries", delivery_id, self.request.retries + 1)
             return "failed"
-        raise self.retry(exc=exc, countdown=retry_delay(self.request.retries)) from exc
+        raise self.retry(
+            exc=DeliveryError.from_exception(exc), countdown=retry_delay(self.request.retries)
+        ) from exc
 
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_ATTEMPTS - 1)
