@@ -387,3 +387,10 @@ def test_a_revoked_grant_means_404_again(client, charlie, alice, alices_contact)
     grant.save()
     client.login(email=charlie.user.email, password=PASSWORD)
     assert client.get(reverse("counselor_collection_log", args=[alice.pk])).status_code == 404
+
+
+def test_the_counselor_page_links_to_the_log(client, charlie, alice):
+    AccessGrant.objects.create(borrower=alice, counselor=charlie)
+    client.login(email=charlie.user.email, password=PASSWORD)
+    html = client.get(reverse("counselor_borrower", args=[alice.pk])).content.decode()
+    assert reverse("counselor_collection_log", args=[alice.pk]) in html
