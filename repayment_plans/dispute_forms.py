@@ -65,6 +65,10 @@ class DisputeForm(PlainTextMixin, forms.ModelForm):
         debt_field.queryset = Debt.objects.for_user(user).select_related("profile")
         debt_field.label_from_instance = lambda d: f"{d.label} · {d.lender_name}"
         debt_field.empty_label = None
+        # Radio buttons need no empty "select" choice.
+        self.fields["problem"].choices = Dispute.Problem.choices
+        self.fields["addressee"].choices = Dispute.Addressee.choices
+        self.fields["addressee"].initial = Dispute.Addressee.CREDIT_CENTER
         self.fields["entry_month"].input_formats = [MONTH_FORMAT, "%Y-%m-%d"]
         self.fields["entry_month"].help_text = _(
             "The month of the wrong entry in the repayment record, if it is about one month."
