@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 
 from repayment_plans.models import (
     CalendarFeed,
+    Dispute,
     EmailDelivery,
     Installment,
     LenderAnswer,
@@ -326,6 +327,14 @@ register(
         CollectionContact,
         _("Contacts by debt collectors you recorded"),
         lambda user: CollectionContact.objects.for_user(user),
+    )
+)
+register(
+    Section(
+        "disputes",
+        Dispute,
+        _("Credit-report disputes"),
+        lambda user: Dispute.objects.for_user(user),
     )
 )
 register(

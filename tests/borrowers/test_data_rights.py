@@ -42,6 +42,7 @@ from repayment_plans import reminders, services
 from repayment_plans.models import (
     CalendarFeed,
     Channel,
+    Dispute,
     EmailDelivery,
     Installment,
     LenderAnswer,
@@ -78,6 +79,7 @@ FILLED = {
     "invites_used",
     "caseload_figures",
     "collection_contacts",
+    "disputes",
 }
 
 
@@ -177,6 +179,14 @@ def give_everything(borrower, counselor, today, lender):
     )
     reminders.set_channel(borrower.user, Channel.EMAIL, ReminderKind.MILESTONE, False)
     CalendarFeed.for_borrower(borrower).renew()
+    Dispute.objects.create(
+        borrower=borrower,
+        debt=debt,
+        addressee=Dispute.Addressee.LENDER,
+        problem=Dispute.Problem.PAID_ON_TIME,
+        shown="overdue in October",
+        reason=f"{borrower.display_name} paid on time",
+    )
     CollectionContact.objects.create(
         borrower=borrower,
         occurred_at=timezone.now(),
