@@ -139,6 +139,14 @@ def test_every_model_that_reaches_a_person_has_a_section_or_a_reason():
         assert len(reason) > 30, model_label
 
 
+def test_every_section_with_stored_files_puts_them_in_the_zip_and_deletes_them():
+    from django.db.models import FileField
+
+    for section in data_rights.SECTIONS:
+        has_files = any(isinstance(f, FileField) for f in section.model._meta.concrete_fields)
+        assert has_files == (section.files is not None), section.name
+
+
 def test_section_names_are_unique_and_never_clash_with_the_export_header():
     names = [s.name for s in data_rights.SECTIONS]
     assert len(names) == len(set(names))
