@@ -41,6 +41,7 @@ from borrowers.models import AccessGrant, Borrower, CaseNote
 from repayment_plans import services
 from repayment_plans.models import (
     CalendarFeed,
+    Dispute,
     EmailDelivery,
     LenderAnswer,
     NotificationPreference,
@@ -220,6 +221,16 @@ def build_world(marks: Marks, counselor, *, can_edit: bool, today, first_id=None
     NotificationPreference.objects.create(
         user=borrower.user, channel="email", kind="missed", enabled=False, **pk()
     )
+    Dispute.objects.create(
+        borrower=borrower,
+        debt=debts[0],
+        addressee=Dispute.Addressee.CREDIT_CENTER,
+        problem=Dispute.Problem.PAID_ON_TIME,
+        shown="2025-03: 1",
+        reason=f"{marks.note} paid on time",
+        filed_on=today,
+        **pk(),
+    )
     return borrower
 
 
@@ -240,6 +251,7 @@ def owned_ids(borrower: Borrower) -> set[int]:
         borrower.case_notes.values_list("pk"),
         CalendarFeed.objects.filter(borrower=borrower).values_list("pk"),
         NotificationPreference.objects.filter(user=borrower.user_id).values_list("pk"),
+        borrower.disputes.values_list("pk"),
     ]
     return {pk for queryset in querysets for row in queryset for pk in row}
 
@@ -260,6 +272,9 @@ def snapshot(borrower: Borrower) -> dict:
         "grants": list(borrower.grants.order_by("pk").values_list("pk", "revoked_at", "can_edit")),
         "feed": list(CalendarFeed.objects.filter(borrower=borrower).values_list("token")),
         "preferences": NotificationPreference.objects.filter(user=borrower.user_id).count(),
+        "disputes": list(
+            borrower.disputes.order_by("pk").values_list("pk", "debt_id", "shown", "filed_on")
+        ),
     }
 
 
@@ -292,6 +307,11 @@ def attack_data(victim: Borrower, today) -> dict:
         "limitation": "on",
         "may_refuse": "on",
         "records_stay": "on",
+        "debt": str(victim.debts.order_by("pk").values_list("pk", flat=True).first()),
+        "problem": "not_mine",
+        "shown": "pwned",
+        "reason": "pwned",
+        "addressee": "lender",
     }
 
 
