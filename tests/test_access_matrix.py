@@ -315,6 +315,14 @@ def attack_data(victim: Borrower, today) -> dict:
     }
 
 
+def dispute_pdf_hash(dispute) -> str:
+    """Dispute applications are rendered on request, the same bytes each time."""
+    from repayment_plans.dispute_views import application_html
+    from repayment_plans.pdf import render_pdf
+
+    return hashlib.sha256(render_pdf(application_html(dispute), strict=True)).hexdigest()
+
+
 def read_body(response) -> bytes:
     # The test client closes a streamed response once its content is consumed
     # (closing it again would close the database connection: request_finished).
@@ -480,7 +488,8 @@ def test_no_persona_reaches_another_borrowers_objects():
             ProposalVersion.objects.filter(proposal__borrower=victim).values_list(
                 "sha256", flat=True
             )
-        ),
+        )
+        | {dispute_pdf_hash(dispute) for dispute in victim.disputes.all()},
         granted_prefix=reverse("counselor_borrower", args=[victim.pk]),
         login_paths=(reverse("login"), reverse("admin:login")),
         failures=failures,
