@@ -1,9 +1,10 @@
-"""The project's URLs plus the baseline view of the caseload benchmark."""
+"""The project's URLs plus the baseline views of the latency benchmarks."""
 
 from django.shortcuts import render
 from django.urls import include, path
 
 BASELINE_CONTEXT: dict = {}
+DASHBOARD_CONTEXT: dict = {}
 
 
 def caseload_without_queries(request):
@@ -11,7 +12,13 @@ def caseload_without_queries(request):
     return render(request, "borrowers/counselor/caseload.html", BASELINE_CONTEXT)
 
 
+def dashboard_without_queries(request):
+    """The overview rendered from an overview built in advance: no query at all."""
+    return render(request, "borrowers/dashboard.html", DASHBOARD_CONTEXT)
+
+
 urlpatterns = [
     path("bench/caseload-without-queries/", caseload_without_queries),
+    path("bench/dashboard-without-queries/", dashboard_without_queries),
     path("", include("config.urls")),
 ]
