@@ -51,7 +51,10 @@ class DisputeForm(PlainTextMixin, forms.ModelForm):
         widgets = {
             "problem": forms.RadioSelect,
             "addressee": forms.RadioSelect,
-            "entry_month": forms.DateInput(attrs={"type": "month"}, format=MONTH_FORMAT),
+            # Browsers without a month picker show a text box: the placeholder shows the format.
+            "entry_month": forms.DateInput(
+                attrs={"type": "month", "placeholder": "2025-03"}, format=MONTH_FORMAT
+            ),
             "reason": forms.Textarea(attrs={"rows": 4}),
             "evidence": forms.Textarea(attrs={"rows": 3}),
             "reply_note": forms.Textarea(attrs={"rows": 2}),
