@@ -13,13 +13,14 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: help install messages migrate demo run test test-fast lint lock bench chromium java gettext clean
+.PHONY: help install messages migrate demo broker run test test-fast lint lock bench load chromium java gettext clean
 
 help:
 	@echo "make run    set up everything and start web + Celery worker/beat"
 	@echo "make test   set up what the tests need and run the whole suite"
 	@echo "make lint   ruff and makemigrations --check"
-	@echo "make bench  benchmarks (not part of make test)"
+	@echo "make bench  benchmarks and the load test, one table (not part of make test)"
+	@echo "make load   the load test alone (gunicorn + locust, 20 users, 60 s)"
 
 $(PY):
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 12) else "Python >= 3.12 is required (found %d.%d). With pyenv, .python-version selects it; or run: make PYTHON=/path/to/python3.12" % v[:2])'
@@ -51,10 +52,15 @@ migrate: install
 demo: migrate
 	$(MANAGE) load_demo
 
-# Embedded defaults: SQLite under var/, file-system broker, email to var/mail/.
+# A broker named by CELERY_BROKER_URL (Redis) must answer before the demo enqueues.
+broker: install
+	@$(PY) scripts/check_broker.py
+
+# Embedded defaults: SQLite under var/, file-system broker, email to var/mail/;
+# CELERY_BROKER_URL=redis://… puts web, worker and beat on Redis.
 run: export DEBUG ?= true
 run: export SITE_URL ?= http://$(HOST):$(PORT)
-run: demo
+run: broker demo
 	@echo ""
 	@echo "  还款助手 is starting at http://$(HOST):$(PORT)/"
 	@echo "  Sent email (DEBUG) is listed at http://$(HOST):$(PORT)/dev/mail/"
@@ -107,8 +113,12 @@ lock: $(PY)
 	var/lock-venv/bin/pip freeze --exclude-editable | grep -v '^-e' > $(CONSTRAINTS)
 	rm -rf var/lock-venv
 
+# BENCH_ARGS=--write-results records the run in bench/RESULTS.md; --no-load skips the load test.
 bench: install
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH_ARGS)
+
+load: install
+	$(PY) -m bench.load
 
 clean:
 	rm -rf $(VENV) var

@@ -124,7 +124,7 @@ def prepare(env: dict) -> None:
 
     django.setup()
     call_command("migrate", verbosity=0)
-    call_command("collectstatic", "--noinput", "--clear", verbosity=0)
+    call_command("collectstatic", "--noinput", verbosity=0)
     seed(USERS)
     from django.db import connections
 
@@ -281,8 +281,10 @@ def read_results(samples_file: Path, prefix: Path) -> dict:
 
 
 def run(users: int = USERS, seconds: int = SECONDS) -> dict:
-    shutil.rmtree(VAR, ignore_errors=True)
-    VAR.mkdir(parents=True)
+    VAR.mkdir(parents=True, exist_ok=True)
+    for path in VAR.iterdir():  # collected static files are kept: collectstatic updates them
+        if path.name != "staticfiles":
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
     database = Database()
     env = server_environment(database)
     print(f"Load test on {database.label}: seeding {users} borrowers…", file=sys.stderr)
