@@ -100,6 +100,17 @@ def _git_commit() -> str:
         return "unknown"
 
 
+def load_average() -> str:
+    """The 1-minute load average: how busy the machine was besides the benches."""
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except OSError:
+        return "unknown"
+
+
+START_LOAD = load_average()
+
+
 def machine(load_database: str | None) -> list[tuple[str, str]]:
     import django
 
@@ -118,6 +129,11 @@ def machine(load_database: str | None) -> list[tuple[str, str]]:
         ("Python", f"{platform.python_implementation()} {platform.python_version()}"),
         ("Django", django.get_version()),
         ("Database", databases),
+        (
+            "Load average",
+            f"{START_LOAD} at the start, {load_average()} at the end "
+            f"(1 minute; {cores} would be every core busy)",
+        ),
         ("Commit", _git_commit()),
     ]
 
