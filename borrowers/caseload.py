@@ -68,7 +68,7 @@ class Filters:
             tier=tier if tier in TIER_NAMES else "",
             proposal=proposal if proposal in PROPOSAL_STATUSES else "",
             needs_action=params.get("needs_action") in ("1", "on", "true"),
-            q=params.get("q", "").strip()[:60],
+            q=_searchable(params.get("q", ""))[:60],
             sort=sort if sort in SORTS else "urgency",
         )
 
@@ -77,6 +77,12 @@ class Filters:
         if self.needs_action:
             data["needs_action"] = "1"
         return {k: v for k, v in data.items() if v}
+
+
+def _searchable(text: str) -> str:
+    """The search text without control characters: no name contains them, and
+    PostgreSQL refuses NUL in a query."""
+    return "".join(ch for ch in text if ch.isprintable() or ch == " ").strip()
 
 
 def granted_borrowers(counselor):

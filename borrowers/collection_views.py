@@ -50,7 +50,7 @@ def _form_response(request, form, contact=None):
 def _initial_debt(request) -> dict:
     """?debt=<pk> preselects one of the borrower's own debts (others are ignored)."""
     pk = request.GET.get("debt", "")
-    if pk.isdigit():
+    if pk.isascii() and pk.isdigit():  # "²".isdigit() too, but int("²") fails
         debt = Debt.objects.for_user(request.user).filter(pk=int(pk)).first()
         if debt is not None:
             return {"debt": debt}

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import caseload as triage
 from . import explanations
-from .forms import PlainTextMixin
+from .forms import PlainTextMixin, plain_text
 from .models import AccessEvent, AccessGrant, Borrower, CaseNote, Debt, Invite
 from .views import DebtRow, borrower_required
 
@@ -209,6 +209,15 @@ def note_create(request, pk):
 REVIEW_DECISIONS = {"approve": "approved", "changes": "changes"}
 
 
+def _plain(text: str) -> bool:
+    """No markup and no control characters (PostgreSQL refuses NUL)."""
+    try:
+        plain_text(text)
+    except forms.ValidationError:
+        return False
+    return True
+
+
 @counselor_required
 @require_POST
 def proposal_review(request, pk, proposal_pk):
@@ -223,7 +232,7 @@ def proposal_review(request, pk, proposal_pk):
     )
     decision = REVIEW_DECISIONS.get(request.POST.get("decision", ""))
     comment = request.POST.get("comment", "").strip()[:2000]
-    if decision is None or (decision == "changes" and not comment) or "<" in comment:
+    if decision is None or (decision == "changes" and not comment) or not _plain(comment):
         messages.error(request, _("Approve, or request changes with a comment (no markup)."))
         return redirect("counselor_borrower", pk=borrower.pk)
     services.change_status(proposal, decision, request.user, comment)

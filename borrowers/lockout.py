@@ -5,7 +5,10 @@ Settings: AXES_USERNAME_CALLABLE and AXES_LOCKOUT_CALLABLE point here.
 """
 
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.db.models import Max
 from django.shortcuts import render
 from django.utils import timezone
@@ -67,3 +70,23 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         reset(username=username_from(None, {"email": form.user.email}))
         return response
+
+
+class BoundedUsernameMixin:
+    """Django's login forms set the username's max_length after the field was
+    built, so the length is never checked: a 100,000-character "email" went on
+    to the database (SQLite refuses so long a LIKE pattern, and axes cannot
+    store it in its 255 characters). Checked here, it is a form error."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
+
+
+class LoginForm(BoundedUsernameMixin, AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(BoundedUsernameMixin, AdminAuthenticationForm):
+    pass

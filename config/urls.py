@@ -1,10 +1,15 @@
 from django.contrib import admin
+from django.contrib.auth.views import LoginView
 from django.urls import include, path
 
-from borrowers.lockout import PasswordResetConfirmView
+from borrowers.lockout import AdminLoginForm, LoginForm, PasswordResetConfirmView
+
+# The admin login, too, refuses an over-long username before authenticating.
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/login/", LoginView.as_view(authentication_form=LoginForm), name="login"),
     # A new password from the emailed link also ends a login lockout.
     path(
         "accounts/reset/<uidb64>/<token>/",

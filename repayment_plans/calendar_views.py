@@ -1,6 +1,7 @@
 """Calendar export: a one-off .ics download, and a private subscribe URL whose
 secret token the borrower can renew or revoke."""
 
+import re
 from datetime import date
 
 from django.contrib import messages
@@ -21,6 +22,7 @@ from .models import CalendarFeed, Plan
 FILENAME = "huankuan.ics"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 TIME_ZONE = "Asia/Shanghai"
+FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")  # secrets.token_urlsafe
 
 
 def borrower_events(borrower: Borrower, today: date) -> list[CalendarEvent]:
@@ -73,8 +75,11 @@ def calendar_download(request):
 def calendar_feed(request, token):
     """The subscribe URL: no login, the secret token is the key.
 
-    A revoked feed has no token, so it never matches.
+    A revoked feed has no token, so it never matches; anything that cannot
+    be a token (such as a NUL, which PostgreSQL refuses) is not looked up.
     """
+    if not FEED_TOKEN.fullmatch(token):
+        raise Http404
     feed = (
         CalendarFeed.objects.filter(token=token, token__isnull=False)
         .select_related("borrower__user")

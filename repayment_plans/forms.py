@@ -237,6 +237,8 @@ class AnswerForm(PlainTextMixin, forms.ModelForm):
         first = cleaned.get("counter_first_due_date")
         if cleaned.get("accept_counter") and first and first < self.today - timedelta(days=31):
             self.add_error("counter_first_due_date", _("This date is too far in the past."))
+        elif first and first > self.today + timedelta(days=LATEST_FIRST_DUE_DAYS):
+            self.add_error("counter_first_due_date", _("Start within a year."))
         return cleaned
 
 
