@@ -74,6 +74,7 @@ class Database:
                 mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
             assert mode == "wal", mode
             self.url = f"sqlite:///{self.path}"
+            self.short = f"SQLite {sqlite3.sqlite_version} WAL (PostgreSQL not reachable)"
             self.label = (
                 f"SQLite {sqlite3.sqlite_version}, WAL "
                 f"(PostgreSQL not reachable: {str(error).strip().splitlines()[0]})"
@@ -82,6 +83,7 @@ class Database:
             self.postgres = True
             parts = urlsplit(ADMIN_URL)
             self.url = urlunsplit(parts._replace(path=f"/{DATABASE_NAME}"))
+            self.short = f"PostgreSQL {version}"
             self.label = f"PostgreSQL {version}, database {DATABASE_NAME}"
 
     def drop(self):
@@ -373,6 +375,7 @@ def run(users: int = USERS, seconds: int = SECONDS) -> dict:
     server_errors = (VAR / "gunicorn.log").read_text().count("Traceback")
     return {
         "database": database.label,
+        "database_short": database.short,
         "users": users,
         "seconds": seconds,
         "workers": WORKERS,
@@ -389,8 +392,7 @@ def rows_from(load: dict) -> list:
     if "error" in load:
         return [Row("load test", load["error"], "runs, 0 failed", False)]
     where = (
-        f"load: gunicorn {load['workers']} workers, {load['users']} users, "
-        f"{load['database'].split(',')[0]}"
+        f"load: gunicorn {load['workers']} workers, {load['users']} users, {load['database_short']}"
     )
     failed = load["all_failures"] + load["server_errors"]
     login = load["login"]
