@@ -470,7 +470,6 @@ def dashboard_figures() -> dict:
     for html in (response.content.decode(), baseline_response.content.decode()):
         assert all(f"借款{n + 1}<" in html for n in range(DASHBOARD_DEBTS))
         assert 'action="/accounts/logout/"' in html
-    sizes = (len(response.content), len(baseline_response.content))
 
     def baseline():
         assert anonymous.get("/bench/dashboard-without-queries/").status_code == 200
@@ -478,7 +477,7 @@ def dashboard_figures() -> dict:
     def page_view():
         assert client.get("/dashboard/").status_code == 200
 
-    return {"queries": page_queries, "sizes": sizes, **interleaved(baseline, page_view)}
+    return {"queries": page_queries, **interleaved(baseline, page_view)}
 
 
 def run_load() -> dict:
