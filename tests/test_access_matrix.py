@@ -37,7 +37,7 @@ from django.urls.exceptions import Resolver404
 from django.urls.resolvers import RoutePattern
 from django.utils import timezone
 
-from borrowers.models import AccessGrant, Borrower, CaseNote
+from borrowers.models import AccessGrant, Borrower, CaseNote, CollectionContact
 from repayment_plans import services
 from repayment_plans.models import (
     CalendarFeed,
@@ -231,6 +231,16 @@ def build_world(marks: Marks, counselor, *, can_edit: bool, today, first_id=None
         filed_on=today,
         **pk(),
     )
+    CollectionContact.objects.create(
+        borrower=borrower,
+        debt=debts[1],
+        occurred_at=timezone.now() - timedelta(days=1),
+        channel=CollectionContact.Channel.CALL,
+        connected=True,
+        who=f"{marks.note} collector",
+        notes=f"{marks.note} called at night",
+        **pk(),
+    )
     return borrower
 
 
@@ -252,6 +262,7 @@ def owned_ids(borrower: Borrower) -> set[int]:
         CalendarFeed.objects.filter(borrower=borrower).values_list("pk"),
         NotificationPreference.objects.filter(user=borrower.user_id).values_list("pk"),
         borrower.disputes.values_list("pk"),
+        borrower.collection_contacts.values_list("pk"),
     ]
     return {pk for queryset in querysets for row in queryset for pk in row}
 
@@ -274,6 +285,11 @@ def snapshot(borrower: Borrower) -> dict:
         "preferences": NotificationPreference.objects.filter(user=borrower.user_id).count(),
         "disputes": list(
             borrower.disputes.order_by("pk").values_list("pk", "debt_id", "shown", "filed_on")
+        ),
+        "contacts": list(
+            borrower.collection_contacts.order_by("pk").values_list(
+                "pk", "occurred_at", "channel", "connected", "who", "notes", "threats"
+            )
         ),
     }
 
@@ -312,6 +328,11 @@ def attack_data(victim: Borrower, today) -> dict:
         "shown": "pwned",
         "reason": "pwned",
         "addressee": "lender",
+        "occurred_at": (timezone.localtime() - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        "channel": "visit",
+        "who": "pwned",
+        "notes": "pwned",
+        "threats": "on",
     }
 
 
