@@ -138,5 +138,25 @@ def celery_worker():
         if os.environ.get("CI"):
             raise
         pytest.skip(f"Redis is not reachable at {url}: {exc}")
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        yield app
+    from django.db import connections
+    from django.db.backends.signals import connection_created
+
+    # The SQLite test database is one in-memory database in shared-cache mode,
+    # where a read that meets another connection's write lock fails at once
+    # ("database table is locked") instead of waiting. The worker thread writes
+    # while the test (and the live server, which shares its connection) reads:
+    # let every connection read without taking table locks.
+    def read_without_table_locks(sender, connection, **kwargs):
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA read_uncommitted = 1")
+
+    connection_created.connect(read_without_table_locks)
+    for connection in connections.all(initialized_only=True):
+        if connection.connection is not None:
+            read_without_table_locks(None, connection)
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            yield app
+    finally:
+        connection_created.disconnect(read_without_table_locks)
