@@ -51,10 +51,9 @@ class DisputeForm(PlainTextMixin, forms.ModelForm):
         widgets = {
             "problem": forms.RadioSelect,
             "addressee": forms.RadioSelect,
-            # Browsers without a month picker show a text box: the placeholder shows the format.
-            "entry_month": forms.DateInput(
-                attrs={"type": "month", "placeholder": "2025-03"}, format=MONTH_FORMAT
-            ),
+            # Browsers without a month picker show a text box: the help text gives the
+            # format (HTML allows no placeholder on a month input).
+            "entry_month": forms.DateInput(attrs={"type": "month"}, format=MONTH_FORMAT),
             "reason": forms.Textarea(attrs={"rows": 4}),
             "evidence": forms.Textarea(attrs={"rows": 3}),
             "reply_note": forms.Textarea(attrs={"rows": 2}),
@@ -74,7 +73,8 @@ class DisputeForm(PlainTextMixin, forms.ModelForm):
         self.fields["addressee"].initial = Dispute.Addressee.CREDIT_CENTER
         self.fields["entry_month"].input_formats = [MONTH_FORMAT, "%Y-%m-%d"]
         self.fields["entry_month"].help_text = _(
-            "The month of the wrong entry in the repayment record, if it is about one month."
+            "The month of the wrong entry in the repayment record, if it is about one month, "
+            "as year-month, e.g. 2025-03."
         )
         self.fields["shown"].help_text = _(
             "As printed on your report, e.g. “2025-03: 1 (1–30 days overdue)” or “balance ¥8,000”."

@@ -14,6 +14,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from repayment_plans.guide_views import SECTIONS as GUIDE_SECTIONS
+
 ANONYMOUS = "anonymous"
 BORROWER = "borrower"
 COUNSELOR = "counselor"
@@ -29,6 +31,8 @@ class Demo:
     proposal: Any  # finalised, sent once, still editable: the builder with every section
     in_review: Any  # waiting for the counselor's review
     plan: Any  # agreed with the lender
+    dispute: Any  # filed, waiting for the reply
+    contact: Any  # a collection contact from the log
 
     def user(self, persona: str):
         return {BORROWER: self.borrower.user, COUNSELOR: self.counselor.user}.get(persona)
@@ -48,7 +52,8 @@ class MainPage:
 
     def path(self, demo: Demo) -> str:
         path = reverse(self.url_name, kwargs=self.kwargs(demo))
-        return f"{path}?{self.query}" if self.query else path
+        query = self.query.format(debt=demo.debt.pk)
+        return f"{path}?{query}" if query else path
 
 
 MAIN_PAGES = [
@@ -73,6 +78,27 @@ MAIN_PAGES = [
     MainPage("caseload", COUNSELOR),
     MainPage("counselor_borrower", COUNSELOR, lambda d: {"pk": d.borrower.pk}),
     MainPage("notifications", COUNSELOR),
+    MainPage("collection_log", BORROWER),
+    MainPage("collection_contact_create", BORROWER),
+    MainPage("collection_contact_edit", BORROWER, lambda d: {"pk": d.contact.pk}),
+    MainPage("collection_complaint", BORROWER),
+    MainPage("counselor_collection_log", COUNSELOR, lambda d: {"pk": d.borrower.pk}),
+    MainPage("dispute_list", BORROWER),
+    MainPage("dispute_create", BORROWER, query="debt={debt}"),
+    MainPage("dispute_detail", BORROWER, lambda d: {"pk": d.dispute.pk}),
+    MainPage("dispute_edit", BORROWER, lambda d: {"pk": d.dispute.pk}),
+    MainPage(
+        "counselor_dispute",
+        COUNSELOR,
+        lambda d: {"pk": d.borrower.pk, "dispute_pk": d.dispute.pk},
+    ),
+    MainPage("my_data", BORROWER),
+    MainPage("account_deleted", ANONYMOUS),
+    MainPage("guide", ANONYMOUS),
+    *(
+        MainPage("guide_section", ANONYMOUS, lambda d, slug=slug: {"section": slug}, label=slug)
+        for slug in GUIDE_SECTIONS
+    ),
 ]
 
 
@@ -112,4 +138,6 @@ def load_demo() -> Demo:
         proposal=Proposal.objects.get(pk=proposal.pk),
         in_review=in_review,
         plan=plan,
+        dispute=borrower.disputes.get(),
+        contact=borrower.collection_contacts.filter(channel="third_party").get(),
     )

@@ -1,11 +1,12 @@
 """Create (or refresh) the demo accounts: a borrower with a budget and three
-debts in three tiers, a counselor at a demo agency, and a staff user.
+debts in three tiers, a collection log with breaches and a pending dispute,
+a counselor at a demo agency, and a staff user.
 
 Dates are relative to today (Asia/Shanghai), so the tiers stay the same
 whenever the demo is loaded. Safe to run twice.
 """
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand
@@ -17,6 +18,7 @@ from borrowers.models import (
     Agency,
     Borrower,
     CaseNote,
+    CollectionContact,
     Counselor,
     Debt,
     HardshipReason,
@@ -24,7 +26,7 @@ from borrowers.models import (
     User,
 )
 from repayment_plans import services
-from repayment_plans.models import LenderAnswer, Proposal
+from repayment_plans.models import Dispute, LenderAnswer, Proposal
 from repayment_plans.reminders import sweep
 
 DEMO_PASSWORD = "demo-password-2026"
@@ -85,6 +87,7 @@ class Command(BaseCommand):
                     first_missed_date=today - timedelta(days=days),
                 )
             self._agreed_plan(borrower, today)
+            self._rights(borrower, today)
             agency, _ = Agency.objects.get_or_create(
                 code="demo-agency", defaults={"name": "示范信用咨询中心"}
             )
@@ -120,6 +123,62 @@ class Command(BaseCommand):
         services.record_answer(
             version.proposal,
             LenderAnswer(kind=LenderAnswer.Kind.ACCEPTED, answered_on=today, note="电话确认"),
+        )
+
+    def _rights(self, borrower, today):
+        """Collection contacts (one last night, a call to her sister, a fourth
+        connected call in a day) and a dispute filed five days ago."""
+        borrower.collection_contacts.all().delete()
+        weilidai = borrower.debts.get(profile__key="weilidai")
+        huabei = borrower.debts.get(profile__key="huabei")
+
+        def at(days_ago, hour, minute):
+            moment = datetime.combine(today - timedelta(days=days_ago), time(hour, minute))
+            return timezone.make_aware(moment)
+
+        contacts = [
+            (
+                at(1, 23, 10),
+                CollectionContact.Channel.CALL,
+                True,
+                weilidai,
+                "催收专员 0755-1234",
+                "",
+            ),
+            (
+                at(3, 15, 0),
+                CollectionContact.Channel.THIRD_PARTY,
+                False,
+                weilidai,
+                "催收专员",
+                "打电话给我姐姐，说我欠钱不还。",
+            ),
+            *(
+                (at(5, hour, 0), CollectionContact.Channel.CALL, True, huabei, "花呗委托催收", "")
+                for hour in (9, 11, 14, 17)
+            ),
+        ]
+        for occurred_at, channel, connected, debt, who, notes in contacts:
+            CollectionContact.objects.create(
+                borrower=borrower,
+                occurred_at=occurred_at,
+                channel=channel,
+                connected=connected,
+                debt=debt,
+                who=who,
+                notes=notes,
+            )
+        Dispute.objects.create(
+            borrower=borrower,
+            debt=huabei,
+            addressee=Dispute.Addressee.CREDIT_CENTER,
+            problem=Dispute.Problem.PAID_ON_TIME,
+            entry_month=(today.replace(day=1) - timedelta(days=150)).replace(day=1),
+            shown="1",
+            should_be="N",
+            reason="当月账单已于到期日前全额还款，有支付宝还款记录。",
+            evidence="支付宝还款记录截图",
+            filed_on=today - timedelta(days=5),
         )
 
     def _counselor_case(self, borrower, counselor, today):
