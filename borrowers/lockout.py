@@ -90,3 +90,22 @@ class LoginForm(BoundedUsernameMixin, AuthenticationForm):
 
 class AdminLoginForm(BoundedUsernameMixin, AdminAuthenticationForm):
     pass
+
+
+def client_address(request) -> str | None:
+    """The address whose failed logins count together.
+
+    Behind TRUSTED_PROXY_COUNT reverse proxies, every request comes from the
+    nearest proxy, so REMOTE_ADDR would put all visitors in one bucket. Each
+    proxy appends the address it saw to X-Forwarded-For; the entry that many
+    places from the right was written by our own outermost proxy and cannot be
+    forged (whatever a client sends itself sits further left). Without trusted
+    proxies the header is ignored and REMOTE_ADDR is used.
+    """
+    count = settings.TRUSTED_PROXY_COUNT
+    if count > 0:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if len(hops) >= count:
+            return hops[-count]
+    return request.META.get("REMOTE_ADDR")

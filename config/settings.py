@@ -122,6 +122,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_CALLABLE = "borrowers.lockout.username_from"
 AXES_LOCKOUT_CALLABLE = "borrowers.lockout.lockout_response"
+# Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: none,
+# REMOTE_ADDR is the client); see borrowers.lockout.client_address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "borrowers.lockout.client_address"
 # Nothing that identifies a person in axes' log lines (emails, IP addresses).
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["username", "email", "ip_address", "user_agent"]

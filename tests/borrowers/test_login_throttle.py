@@ -205,3 +205,39 @@ def test_the_lockout_page_is_in_chinese_by_default(client, alice):
     response = log_in(client, alice.user.email, PASSWORD)
     assert response.status_code == 429
     assert response["Content-Language"] == "zh-hans"
+
+
+PROXY_IP = "127.0.0.1"
+
+
+def log_in_through_proxy(client, email, password, forwarded):
+    return client.post(
+        reverse("login"),
+        {"username": email, "password": password},
+        REMOTE_ADDR=PROXY_IP,
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
+
+
+def test_behind_a_trusted_proxy_each_client_address_counts_apart(en_client, alice, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    # An attacker who fails five times, and forges the header, locks only himself.
+    for _ in range(5):
+        response = log_in_through_proxy(
+            en_client, alice.user.email, "wrong password", f"{ALICE_IP}, 203.0.113.9"
+        )
+    assert response.status_code == 429
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.9"}
+    # Alice, from her own address through the same proxy, still logs in.
+    response = log_in_through_proxy(Client(), alice.user.email, PASSWORD, ALICE_IP)
+    assert response.status_code == 302
+
+
+def test_without_trusted_proxies_the_forwarded_header_is_ignored(en_client, alice, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    for _ in range(5):
+        response = log_in_through_proxy(
+            en_client, alice.user.email, "wrong password", f"203.0.113.{_}"
+        )
+    assert response.status_code == 429  # a changing header does not evade the limit
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {PROXY_IP}
