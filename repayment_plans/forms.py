@@ -14,6 +14,26 @@ from .schedules import Method, months_for_payment
 
 MIN_MONTHLY = Decimal("10")
 LATEST_FIRST_DUE_DAYS = 365
+LARGEST_ID = 2**63 - 1
+
+
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses what cannot be a row id before asking the database: an integer
+    too large for it failed the query (SQLite: OverflowError) instead of being
+    a form error."""
+
+    def _check_values(self, value):
+        for pk in value:
+            text = str(pk)
+            # The length first: int() refuses strings of more than 4,300 digits.
+            short_digits = text.isascii() and text.isdigit() and len(text) <= 19
+            if not (short_digits and int(text) <= LARGEST_ID):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": text[:20]},
+                )
+        return super()._check_values(value)
 
 
 class ProposalForm(PlainTextMixin, forms.ModelForm):
@@ -39,6 +59,7 @@ class ProposalForm(PlainTextMixin, forms.ModelForm):
             "debts": forms.CheckboxSelectMultiple,
             "first_due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+        field_classes = {"debts": IdsChoiceField}
 
     def __init__(self, *args, borrower, today: date, drive: str = "months", **kwargs):
         super().__init__(*args, **kwargs)

@@ -351,6 +351,31 @@ def password_set(world, form, response, before, after):
     assert user.check_password(form.cleaned_data["new_password1"])
 
 
+# Hints: valid values the generic strategies rarely hit --------------------------
+
+
+def debt_hints(world):
+    past = [(world.today - timedelta(days=d)).isoformat() for d in (0, 40, 200)]
+    return {
+        "first_missed_date": ["", *past],
+        "cleared_on": ["", world.today.isoformat()],
+        "rate_value": ["0", "18.25", "0.05"],
+        "grace_days_override": ["", "0", "30"],
+        "penalty_multiplier_override": ["", "1", "1.5", "5"],
+        "overdue_amount": ["", "100.00"],
+    }
+
+
+def proposal_hints(world):
+    return {
+        "months": ["", "6", "12"],
+        "monthly": ["", "300", "500.50"],
+        "annual_percent": ["0", "3.5"],
+        "good_faith_amount": ["", "0", "100"],
+        "lender_email": ["", "collect@lender.example"],
+    }
+
+
 # Oracles: the form as the view builds it --------------------------------------
 
 
@@ -398,7 +423,10 @@ TARGETS: list[Target] = [
         url=lambda w: reverse("budget"),
         oracle=lambda w, data: borrower_forms.BudgetForm(data, instance=w.fresh(w.alice)),
         saved=saved_instance(lambda w: w.alice),
-        hints=lambda w: {"phone": ["13812345678", "+86 138-0013-8000"]},
+        hints=lambda w: {
+            "phone": ["13812345678", "+86 138-0013-8000"],
+            "commitment_percent": ["30", "70", "100"],
+        },
     ),
     Target(
         borrower_forms.DebtForm,
@@ -406,6 +434,7 @@ TARGETS: list[Target] = [
         url=lambda w: reverse("debt_create"),
         oracle=lambda w, data: borrower_forms.DebtForm(data, today=w.today),
         saved=saved_debt,
+        hints=debt_hints,
     ),
     Target(
         borrower_forms.DebtForm,
@@ -416,6 +445,7 @@ TARGETS: list[Target] = [
         ),
         persona="charlie",
         saved=saved_counselor_debt,
+        hints=debt_hints,
         examples=100,
     ),
     Target(
@@ -423,6 +453,7 @@ TARGETS: list[Target] = [
         "debt_preview",
         url=lambda w: reverse("debt_preview"),
         oracle=lambda w, data: borrower_forms.DebtPreviewForm(data, today=w.today),
+        hints=debt_hints,
         method="get",
         headers={"HTTP_HX_REQUEST": "true"},
     ),
@@ -480,6 +511,7 @@ TARGETS: list[Target] = [
             drive=data.get("drive", "months"),
         ),
         saved=saved_proposal,
+        hints=proposal_hints,
         params=lambda w: {"drive": ["months", "monthly"]},
     ),
     Target(
@@ -496,6 +528,7 @@ TARGETS: list[Target] = [
             drive=data.get("drive", "months"),
         ),
         params=lambda w: {"drive": ["months", "monthly"]},
+        hints=proposal_hints,
         method="get",
         headers={"HTTP_HX_REQUEST": "true"},
         examples=100,

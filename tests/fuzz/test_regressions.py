@@ -83,3 +83,15 @@ def test_an_over_long_login_name_is_a_form_error(en, db, url_name):
     assert response.status_code == 200
     assert "Ensure this value has at most 254 characters" in response.content.decode()
     assert not AccessAttempt.objects.exists()
+
+
+@pytest.mark.parametrize("url_name", ["proposal_detail", "proposal_preview"])
+@pytest.mark.parametrize("debt", ["9" * 30, "9" * 100_000, "9223372036854775808", "-1", "１"])
+def test_a_debt_id_that_cannot_be_a_row_is_a_form_error(client, world, url_name, debt):
+    client.force_login(world.alice.user)
+    url = reverse(url_name, args=[world.proposal.pk])
+    data = {"debts": debt, "method": "interest_free", "months": "6"}
+    response = (client.post if url_name == "proposal_detail" else client.get)(url, data)
+    assert response.status_code == 200
+    assert "debts" in response.context["form"].errors
+    assert list(world.fresh(world.proposal).debts.all()) == [world.huabei]

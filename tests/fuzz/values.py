@@ -160,6 +160,68 @@ def valid_ish(field, today: date, hints: list[str]) -> st.SearchStrategy:
     return st.one_of(*strategies)
 
 
+SAFE_CHARACTERS = list(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,-'()"
+    "王小明招商银行还款协商逾期微粒贷花呗借呗，。"
+)
+
+
+def good(field, today: date, hints: list[str]) -> st.SearchStrategy:
+    """Values that a careful person would enter: the field is most likely valid."""
+    options = [st.sampled_from(hints)] * 2 if hints else []
+    if isinstance(field, forms.ModelMultipleChoiceField):
+        pks = [str(pk) for pk in field.queryset.values_list("pk", flat=True)]
+        if pks:
+            options.append(st.lists(st.sampled_from(pks), min_size=1, max_size=3, unique=True))
+    elif isinstance(field, forms.ModelChoiceField):
+        pks = [str(pk) for pk in field.queryset.values_list("pk", flat=True)]
+        if pks:
+            options.append(st.sampled_from(pks))
+    elif isinstance(field, forms.ChoiceField):
+        keys = [key for key in _choices(field) if key]
+        if keys:
+            options.append(st.sampled_from(keys))
+    elif isinstance(field, forms.BooleanField | forms.NullBooleanField):
+        options.append(st.sampled_from(["on", "on", ""]))
+    elif isinstance(field, forms.DecimalField):
+        low = max(field.min_value or Decimal(0), Decimal(0))
+        high = min(field.max_value or Decimal(100), Decimal(50_000))
+        options.append(st.decimals(min_value=low, max_value=high, places=2).map(str))
+    elif isinstance(field, forms.IntegerField):
+        low = field.min_value if field.min_value is not None else 1
+        high = field.max_value if field.max_value is not None else 120
+        options.append(st.integers(min_value=low, max_value=min(high, low + 200)).map(str))
+    elif isinstance(field, forms.DateTimeField):
+        options.append(
+            st.builds(
+                lambda d, h, m: f"{d.isoformat()}T{h:02d}:{m:02d}",
+                st.dates(today - timedelta(days=300), today - timedelta(days=1)),
+                st.integers(0, 23),
+                st.integers(0, 59),
+            )
+        )
+    elif isinstance(field, forms.DateField):
+        options.append(
+            st.one_of(
+                st.just(today),
+                st.dates(today - timedelta(days=400), today),
+                st.dates(today, today + timedelta(days=365)),
+            ).map(date.isoformat)
+        )
+    elif isinstance(field, forms.EmailField):
+        options.append(st.integers(1, 10_000).map(lambda n: f"person{n}@example.com"))
+    elif isinstance(field, forms.CharField):
+        size = min(field.max_length or 60, 60)
+        options.append(
+            st.text(alphabet=st.sampled_from(SAFE_CHARACTERS), min_size=1, max_size=size)
+        )
+    if not options:
+        options.append(st.text(alphabet=st.sampled_from(SAFE_CHARACTERS), max_size=20))
+    if not field.required and not isinstance(field, forms.BooleanField):
+        options += [st.just("")] * max(1, len(options))  # optional fields often left blank
+    return st.one_of(*options)
+
+
 def field_value(field, today: date, hints: list[str], huge: int = HUGE) -> st.SearchStrategy:
     single = st.one_of(valid_ish(field, today, hints), hostile(huge))
     return st.one_of(
@@ -176,21 +238,41 @@ def payloads(
     form, today: date, hints: dict[str, list[str]], huge: int = HUGE, overrides=None
 ) -> st.SearchStrategy[dict]:
     """Query data for ``form`` (its fields under their prefixed names) plus junk
-    keys; ``overrides`` replaces the strategy of some fields."""
+    keys; ``overrides`` replaces the strategy of some fields.
+
+    Half the submissions are wild (any field anything); the other half are
+    plausible in every field, or in every field but one that is hostile or
+    missing: those reach the checks that only run once the other fields are
+    valid, and the saving.
+    """
     overrides = overrides or {}
-    fields = {
+    names = [form.add_prefix(name) for name in form.fields]
+    wild = {
         form.add_prefix(name): overrides[name]
         if name in overrides
         else field_value(field, today, hints.get(name, []), huge)
         for name, field in form.fields.items()
     }
+    plausible = {
+        form.add_prefix(name): overrides[name]
+        if name in overrides
+        else good(field, today, hints.get(name, []))
+        for name, field in form.fields.items()
+    }
+    odd_one = st.one_of(st.just(MISSING), hostile(huge), st.lists(hostile(huge), max_size=3))
     junk = st.dictionaries(st.sampled_from(JUNK_KEYS), hostile(huge), max_size=2)
 
-    def combine(drawn):
-        values, extra = drawn
+    @st.composite
+    def draw_payload(draw):
+        if draw(st.booleans()):
+            values = draw(st.fixed_dictionaries(wild))
+        else:
+            values = draw(st.fixed_dictionaries(plausible))
+            if names and draw(st.booleans()):
+                values[draw(st.sampled_from(names))] = draw(odd_one)
         data = {key: value for key, value in values.items() if value is not MISSING}
-        for key, value in extra.items():
+        for key, value in draw(junk).items():
             data.setdefault(key, value)
         return data
 
-    return st.tuples(st.fixed_dictionaries(fields), junk).map(combine)
+    return draw_payload()
