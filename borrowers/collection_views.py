@@ -165,7 +165,7 @@ def complaint_text(request):
 @borrower_required
 @require_GET
 def complaint_pdf(request):
-    from repayment_plans.pdf import MissingGlyphError
+    from repayment_plans.pdf import MissingGlyphError, pdf_response
 
     form, draft = _complaint_for(request)
     if draft is None:
@@ -182,10 +182,7 @@ def complaint_pdf(request):
             % {"chars": " ".join(error.characters)},
         )
         return redirect(reverse("collection_complaint") + _query(request))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    disposition = "inline" if request.GET.get("inline") == "1" else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{_filename(draft, "pdf")}"'
-    return response
+    return pdf_response(request, pdf, _filename(draft, "pdf"))
 
 
 @counselor_required

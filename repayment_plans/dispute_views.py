@@ -19,7 +19,7 @@ from borrowers.views import borrower_required
 from . import disputes
 from .dispute_forms import DisputeForm
 from .models import Dispute
-from .pdf import MissingGlyphError, render_pdf
+from .pdf import MissingGlyphError, pdf_response, render_pdf
 
 Stage = disputes.Stage
 
@@ -182,10 +182,7 @@ def _pdf_response(request, dispute: Dispute, edit_url: str | None):
         if edit_url:
             return redirect(edit_url)
         return HttpResponse(status=409)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    disposition = "inline" if request.GET.get("inline") == "1" else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="dispute-{dispute.pk}.pdf"'
-    return response
+    return pdf_response(request, pdf, f"dispute-{dispute.pk}.pdf")
 
 
 @borrower_required

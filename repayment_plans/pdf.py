@@ -129,3 +129,17 @@ def render_pdf(html: str, *, strict: bool = False, base_url: str | None = None) 
     if collector is not None and collector.characters:
         raise MissingGlyphError(collector.characters)
     return pdf
+
+
+def pdf_response(request, pdf: bytes, filename: str):
+    """A rendered PDF as a download, or shown in the browser with ``?inline=1``."""
+    import io
+
+    from django.http import FileResponse
+
+    return FileResponse(
+        io.BytesIO(pdf),
+        as_attachment=request.GET.get("inline") != "1",
+        filename=filename,
+        content_type="application/pdf",
+    )
