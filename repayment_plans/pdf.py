@@ -133,13 +133,10 @@ def render_pdf(html: str, *, strict: bool = False, base_url: str | None = None) 
 
 def pdf_response(request, pdf: bytes, filename: str):
     """A rendered PDF as a download, or shown in the browser with ``?inline=1``."""
-    import io
+    from django.http import HttpResponse
+    from django.utils.http import content_disposition_header
 
-    from django.http import FileResponse
-
-    return FileResponse(
-        io.BytesIO(pdf),
-        as_attachment=request.GET.get("inline") != "1",
-        filename=filename,
-        content_type="application/pdf",
-    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    as_attachment = request.GET.get("inline") != "1"
+    response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
+    return response
