@@ -18,6 +18,8 @@ from .models import (
 )
 from .tiers import DAYS_PER_YEAR
 
+PHONE_CHARACTERS = frozenset("0123456789+- ")
+
 EARLIEST_MISSED_DATE = date(2000, 1, 1)
 
 
@@ -102,7 +104,8 @@ class BudgetForm(PlainTextMixin, forms.ModelForm):
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()
-        if phone and not all(ch.isdigit() or ch in "+- " for ch in phone):
+        # ASCII digits only: str.isdigit() also accepts "²" and other scripts' digits.
+        if phone and not all(ch in PHONE_CHARACTERS for ch in phone):
             raise ValidationError(_("Enter digits only, for example 13800138000."))
         return phone
 

@@ -143,6 +143,8 @@ def test_budget_saves_income_expenses_and_hardship(alice_client, alice):
         ("hardship_reason", "bankrupt"),
         ("hardship_detail", "<script>x</script>"),
         ("phone", "call me"),
+        ("phone", "138²0013800"),  # a superscript digit is a digit to str.isdigit()
+        ("phone", "١٣٨٠٠١٣٨٠٠٠"),  # Arabic-Indic digits
         ("commitment_percent", "10"),
         ("commitment_percent", "101"),
     ],
