@@ -520,10 +520,15 @@ def _forget_in_admin_log(rows: dict[str, list[int]]) -> None:
 
 
 def _end_sessions(user: User) -> None:
-    """Sign the user out everywhere: delete the stored sessions that carry their id."""
+    """Sign the user out everywhere: delete the stored sessions that carry their id.
+
+    Sessions are not indexed by user, so the live ones are decoded; expired ones
+    are left to `clearsessions`, and can no longer sign anyone in.
+    """
     user_id = str(user.pk)
     doomed = []
-    for session in Session.objects.iterator(chunk_size=500):
+    live = Session.objects.filter(expire_date__gt=timezone.now())
+    for session in live.iterator(chunk_size=500):
         if session.get_decoded().get(SESSION_USER_KEY) == user_id:
             doomed.append(session.session_key)
     Session.objects.filter(session_key__in=doomed).delete()
