@@ -12,18 +12,12 @@ from datetime import date, timedelta
 
 from django.core.cache import cache
 from django.db.models import (
-    Case,
-    Count,
     DateField,
-    DecimalField,
     F,
-    IntegerField,
     OuterRef,
     Q,
     Subquery,
-    Sum,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 
@@ -109,30 +103,56 @@ REFRESH_CHUNK = 1000
 
 
 def refresh_triage(borrower_ids, today: date) -> int:
-    """Recompute the stored caseload figures of these borrowers as of ``today``."""
+    """Recompute the stored caseload figures of these borrowers as of ``today``,
+    from each borrower's position (repayment_plans.position): the caseload row
+    agrees with the borrower's own pages."""
     ids = list(borrower_ids)
     for start in range(0, len(ids), REFRESH_CHUNK):
         chunk = ids[start : start + REFRESH_CHUNK]
-        rows = _live(Borrower.objects.filter(pk__in=chunk), today).values("pk", *TRIAGE_FIELDS)
         Triage.objects.bulk_create(
-            [
-                Triage(
-                    borrower_id=row.pop("pk"),
-                    computed_on=today,
-                    **{
-                        **row,
-                        "has_missed": bool(row["has_missed"]),
-                        "total_overdue": _fen(row["total_overdue"]),
-                        "next_installment_amount": _fen(row["next_installment_amount"]),
-                    },
-                )
-                for row in rows
-            ],
+            [triage_row(b, today) for b in _with_position(Borrower.objects.filter(pk__in=chunk))],
             update_conflicts=True,
             unique_fields=["borrower"],
             update_fields=["computed_on", *TRIAGE_FIELDS],
         )
     return len(ids)
+
+
+def _with_position(borrowers):
+    from repayment_plans.models import Proposal
+    from repayment_plans.position_load import POSITION_PREFETCH
+
+    latest_note = CaseNote.objects.filter(borrower=OuterRef("pk")).order_by("-created_at", "-pk")
+    latest_proposal = Proposal.objects.filter(borrower=OuterRef("pk")).order_by("-updated_at")
+    return borrowers.prefetch_related(*POSITION_PREFETCH).annotate(
+        last_contact=Subquery(latest_note.values("created_at")[:1]),
+        next_action_on=Subquery(latest_note.values("next_action_on")[:1]),
+        proposal_status=Coalesce(Subquery(latest_proposal.values("status")[:1]), Value("none")),
+    )
+
+
+def triage_row(borrower, today: date) -> Triage:
+    """One borrower's caseload figures, read from the position."""
+    from repayment_plans.position_load import position_from_prefetched
+
+    current = position_from_prefetched(borrower, today)
+    upcoming = current.next_installment
+    missed = current.missed_installments
+    return Triage(
+        borrower_id=borrower.pk,
+        computed_on=today,
+        worst_rank=current.worst_tier.rank,
+        next_tier_on=current.next_tier_on,
+        oldest_missed=current.oldest_overdue_since,
+        total_overdue=_fen(current.total_overdue),
+        missed_n=missed,
+        has_missed=missed > 0,
+        next_installment_on=upcoming.due if upcoming else None,
+        next_installment_amount=_fen(upcoming.left) if upcoming else None,
+        last_contact=borrower.last_contact,
+        next_action_on=borrower.next_action_on,
+        proposal_status=borrower.proposal_status,
+    )
 
 
 def _fen(value):
@@ -165,67 +185,6 @@ def caseload(counselor, today: date, filters: Filters = Filters()):
             Q(missed_n__gt=0) | Q(next_tier_on__lte=today + WEEK) | Q(next_action_on__lte=today)
         )
     return _search(rows, filters.q).order_by(*SORTS[filters.sort])
-
-
-def _live(borrowers, today: date):
-    """The caseload figures computed from debts, installments, notes and proposals."""
-    from repayment_plans.models import Installment, Proposal
-
-    open_debt = Q(debts__cleared_on__isnull=True, debts__first_missed_date__isnull=False)
-    unpaid = Installment.objects.filter(
-        plan__proposal__borrower=OuterRef("pk"), plan__status="active", paid_on__isnull=True
-    )
-    missed = (
-        unpaid.filter(due_date__lt=today)
-        .values("plan__proposal__borrower")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    upcoming = unpaid.filter(due_date__gte=today).order_by("due_date", "pk")
-    latest_note = CaseNote.objects.filter(borrower=OuterRef("pk")).order_by("-created_at", "-pk")
-    latest_proposal = Proposal.objects.filter(borrower=OuterRef("pk")).order_by("-updated_at")
-    rows = borrowers.annotate(
-        total_overdue=Coalesce(
-            Sum(
-                Coalesce("debts__overdue_amount", "debts__principal"),
-                filter=open_debt & Q(debts__light_on__lte=today),
-            ),
-            Value(0),
-            output_field=DecimalField(max_digits=14, decimal_places=2),
-        ),
-        severe_n=Count("debts", filter=open_debt & Q(debts__severe_on__lte=today)),
-        moderate_n=Count("debts", filter=open_debt & Q(debts__moderate_on__lte=today)),
-        light_n=Count("debts", filter=open_debt & Q(debts__light_on__lte=today)),
-        oldest_missed=_min_date(
-            "debts__first_missed_date", open_debt & Q(debts__light_on__lte=today)
-        ),
-        next_tier_on=_min_date(
-            Case(
-                When(debts__light_on__gt=today, then=F("debts__light_on")),
-                When(debts__moderate_on__gt=today, then=F("debts__moderate_on")),
-                When(debts__severe_on__gt=today, then=F("debts__severe_on")),
-                default=None,
-                output_field=DateField(),
-            ),
-            open_debt,
-        ),
-        missed_n=Coalesce(Subquery(missed, output_field=IntegerField()), Value(0)),
-        next_installment_on=Subquery(upcoming.values("due_date")[:1]),
-        next_installment_amount=Subquery(upcoming.values("amount")[:1]),
-        last_contact=Subquery(latest_note.values("created_at")[:1]),
-        next_action_on=Subquery(latest_note.values("next_action_on")[:1]),
-        proposal_status=Coalesce(Subquery(latest_proposal.values("status")[:1]), Value("none")),
-    ).annotate(
-        worst_rank=Case(
-            When(severe_n__gt=0, then=Value(3)),
-            When(moderate_n__gt=0, then=Value(2)),
-            When(light_n__gt=0, then=Value(1)),
-            default=Value(0),
-            output_field=IntegerField(),
-        ),
-        has_missed=Case(When(missed_n__gt=0, then=Value(1)), default=Value(0)),
-    )
-    return rows
 
 
 def caseload_count(counselor, filters: Filters, rows) -> int:

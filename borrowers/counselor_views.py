@@ -21,7 +21,7 @@ from . import caseload as triage
 from . import explanations
 from .forms import PlainTextMixin, plain_text
 from .models import AccessEvent, AccessGrant, Borrower, CaseNote, Debt, Invite
-from .views import DebtRow, borrower_required
+from .views import borrower_required, build_overview
 
 PAGE_SIZE = 50
 INVITE_DAYS = 14
@@ -160,11 +160,10 @@ def _borrower_context(request, borrower, note_form):
     from repayment_plans.timeline_views import timeline_context
 
     today = timezone.localdate()
-    debts = Debt.objects.filter(borrower=borrower).select_related("profile")
     return {
         "borrower": borrower,
         "grant": borrower.grants.active().get(counselor=request.user.counselor),
-        "rows": [DebtRow(d, d.status(today)) for d in debts],
+        "rows": build_overview(borrower, today).rows,
         "proposals": Proposal.objects.filter(borrower=borrower).prefetch_related("versions"),
         "plans": Plan.objects.filter(proposal__borrower=borrower).select_related("proposal"),
         "events": ProposalEvent.objects.filter(proposal__borrower=borrower).select_related(

@@ -18,6 +18,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
+# Where each debt stands (agreed plans, pending proposals, arrears) is one
+# account kept with the plans; every page here reads it.
+from repayment_plans import position
+from repayment_plans.position_load import cost_warning_percent, load_position
+
 from . import explanations, tiers
 from .forms import BudgetForm, DebtForm, DebtPreviewForm, SignUpForm
 from .models import Borrower, Debt, ProductProfile, debt_facts
@@ -42,26 +47,46 @@ def _get_debt_for_user(request, pk) -> Debt:
 
 @dataclass
 class DebtRow:
-    debt: Debt
-    status: tiers.TierStatus
+    """A debt and where it stands (repayment_plans.position): what every page shows."""
+
+    debt: Debt | None
+    position: position.DebtPosition
+
+    @property
+    def status(self) -> tiers.TierStatus:
+        return self.position.status
 
     @property
     def tier_text(self):
-        return explanations.TIER_TEXT[self.status.tier]
+        return explanations.TIER_TEXT[self.position.tier]
 
     @property
     def next_tier_text(self):
-        return explanations.TIER_TEXT[self.status.next_tier] if self.status.next_tier else None
+        tier = self.position.next_tier
+        return explanations.TIER_TEXT[tier] if tier else None
 
 
 @dataclass
 class Overview:
     rows: list[DebtRow]
-    total_owed: Decimal
-    total_overdue: Decimal
-    penalty_to_date: Decimal
-    worst_tier: tiers.Tier
+    position: position.BorrowerPosition
     disposable_income: Decimal
+
+    @property
+    def total_owed(self) -> Decimal:
+        return self.position.total_owed
+
+    @property
+    def total_overdue(self) -> Decimal:
+        return self.position.total_overdue
+
+    @property
+    def penalty_to_date(self) -> Decimal:
+        return self.position.penalty_to_date
+
+    @property
+    def worst_tier(self) -> tiers.Tier:
+        return self.position.worst_tier
 
     @property
     def worst_tier_text(self):
@@ -69,18 +94,15 @@ class Overview:
 
 
 def build_overview(borrower: Borrower, today: date) -> Overview:
-    debts = list(Debt.objects.for_user(borrower.user).select_related("profile"))
-    rows = [DebtRow(debt, debt.status(today)) for debt in debts]
-    return Overview(
-        rows=rows,
-        total_owed=sum((r.debt.total_owed for r in rows), Decimal("0")),
-        total_overdue=sum(
-            (r.debt.facts().overdue_amount for r in rows if r.status.is_overdue), Decimal("0")
-        ),
-        penalty_to_date=sum((r.status.penalty.accrued for r in rows), Decimal("0")),
-        worst_tier=tiers.worst_tier([r.status.tier for r in rows]),
-        disposable_income=borrower.disposable_income,
-    )
+    current = load_position(borrower, today)
+    debts = {d.pk: d for d in borrower.debts.select_related("profile")}
+    rows = [DebtRow(debts[p.debt_id], p) for p in current.debts if p.debt_id in debts]
+    return Overview(rows=rows, position=current, disposable_income=borrower.disposable_income)
+
+
+def debt_row(debt: Debt, today: date) -> DebtRow:
+    current = load_position(debt.borrower, today)
+    return DebtRow(debt, current.by_debt(debt.pk))
 
 
 def home(request):
@@ -194,13 +216,13 @@ def debt_delete(request, pk):
 @require_GET
 def debt_detail(request, pk):
     debt = _get_debt_for_user(request, pk)
-    row = DebtRow(debt, debt.status(timezone.localdate()))
+    row = debt_row(debt, timezone.localdate())
     context = {
         "row": row,
         "debt": debt,
         "explanations": explanations,
         "all_tiers": [(t, explanations.TIER_TEXT[t]) for t in tiers.Tier],
-        "report_code_text": explanations.REPORT_CODE_TEXT[row.status.report_code],
+        "report_code_text": explanations.REPORT_CODE_TEXT[row.position.report_code],
         "card_risk_text": explanations.CARD_RISK_CLASS_TEXT.get(row.status.card_risk_class or ""),
     }
     return render(request, "borrowers/debt_detail.html", context)
@@ -211,10 +233,7 @@ def _preview_context(data, debt=None):
     if data is None:
         if debt is None:
             return {"preview": None}
-        return {
-            "preview": DebtRow(debt, debt.status(timezone.localdate())),
-            "preview_profile": debt.profile,
-        }
+        return {"preview": debt_row(debt, timezone.localdate()), "preview_profile": debt.profile}
     today = timezone.localdate()
     values = DebtPreviewForm(data, today=today).preview_values()
     profile = values["profile"]
@@ -229,9 +248,19 @@ def _preview_context(data, debt=None):
         grace_days_override=values["grace_days_override"],
         penalty_multiplier_override=values["penalty_multiplier_override"],
     )
-    status = tiers.assess(facts, today, Decimal(settings.COST_WARNING_ANNUAL_PERCENT))
+    entered = position.DebtInput(
+        debt_id=0,
+        label="",
+        lender="",
+        principal=values["principal"],
+        interest=Decimal("0"),
+        penalty_fees=Decimal("0"),
+        facts=facts,
+        overdue_total=facts.overdue_amount,
+    )
+    where = position.debt_position(entered, None, None, today, cost_warning_percent())
     return {
-        "preview": DebtRow(debt=None, status=status),
+        "preview": DebtRow(debt=None, position=where),
         "preview_profile": profile,
         "preview_date_error": values["date_error"],
     }

@@ -80,16 +80,13 @@ def build_calendar(
     return cal.to_ical()
 
 
-def installment_events(plans) -> list[CalendarEvent]:
-    """One event at 09:00 on the due date of each installment not paid in full.
-
-    ``plans`` should come with ``proposal`` selected and ``installments``
-    prefetched, so that this adds no queries.
-    """
+def installment_events(plan_states) -> list[CalendarEvent]:
+    """One event at 09:00 on the due date of each installment not paid in full,
+    from the position's plan states (payments applied oldest first)."""
     events = []
-    for plan in plans:
-        lender = plan.proposal.lender_name
-        for installment in plan.installments.all():
+    for state in plan_states:
+        lender = state.plan.lender
+        for installment in state.installments:
             if installment.paid_on is not None:
                 continue
             title = _("Installment %(number)s to %(lender)s: ¥%(amount)s") % {
@@ -101,12 +98,12 @@ def installment_events(plans) -> list[CalendarEvent]:
             if installment.paid_amount:
                 description = _("Already paid ¥%(paid)s; ¥%(left)s left.") % {
                     "paid": f"{installment.paid_amount:,.2f}",
-                    "left": f"{installment.amount - installment.paid_amount:,.2f}",
+                    "left": f"{installment.left:,.2f}",
                 }
             events.append(
                 CalendarEvent(
-                    uid=f"installment-{installment.pk}@huankuan",
-                    day=installment.due_date,
+                    uid=f"installment-{installment.id}@huankuan",
+                    day=installment.due,
                     title=title,
                     description=description,
                     at=INSTALLMENT_TIME,

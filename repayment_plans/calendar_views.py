@@ -15,9 +15,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from borrowers.models import Borrower
 from borrowers.views import borrower_required
 
-from . import recovery, recovery_text, services
+from . import recovery, recovery_text
 from .calendar import CalendarEvent, build_calendar, installment_events
-from .models import CalendarFeed, Plan
+from .models import CalendarFeed
+from .position_load import load_position
 
 FILENAME = "huankuan.ics"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -28,25 +29,19 @@ FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")  # secrets.token_urlsafe
 def borrower_events(borrower: Borrower, today: date) -> list[CalendarEvent]:
     """Everything that goes into the borrower's calendar: the one place to add to.
 
-    Keep the number of queries independent of the number of events
-    (select_related / prefetch_related).
+    Read from the borrower's position (a fixed number of queries, whatever
+    the number of events), so the dates agree with every page.
     """
-    plans = (
-        Plan.objects.for_user(borrower.user)
-        .filter(status=Plan.Status.ACTIVE)
-        .select_related("proposal")
-        .prefetch_related("installments")
-    )
-    return installment_events(plans) + milestone_events(borrower, today)
+    current = load_position(borrower, today)
+    return installment_events(current.active_plans) + milestone_events(current, today)
 
 
-def milestone_events(borrower: Borrower, today: date) -> list[CalendarEvent]:
+def milestone_events(current, today: date) -> list[CalendarEvent]:
     """All-day events for the recovery milestones of the whole record, from today on."""
-    accounts, _scenario = services.recovery_inputs(borrower, today, best_plan_if_none=False)
-    timeline = recovery.recovery_timeline(accounts, today)
+    timeline = recovery.recovery_timeline(current.recovery_accounts(), today)
     return [
         CalendarEvent(
-            uid=f"milestone-{m.kind}-{borrower.pk}@huankuan",
+            uid=f"milestone-{m.kind}-{current.borrower_id}@huankuan",
             day=m.day,
             title=str(recovery_text.TITLES[m.kind]),
             description=str(recovery_text.EXPLANATIONS[m.kind]),

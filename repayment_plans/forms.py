@@ -7,10 +7,17 @@ from django.utils.translation import gettext_lazy as _
 
 from borrowers.forms import PlainTextMixin, amount_field
 from borrowers.models import Debt
+from borrowers.tiers import money
 
 from . import services
 from .models import LenderAnswer, Proposal
 from .schedules import Method, months_for_payment
+
+
+def money_text(amount: Decimal) -> str:
+    """12,345.67: an amount of yuan for a message that puts ¥ before it."""
+    return f"{money(amount):,.2f}"
+
 
 MIN_MONTHLY = Decimal("10")
 LATEST_FIRST_DUE_DAYS = 365
@@ -132,14 +139,17 @@ class ProposalForm(PlainTextMixin, forms.ModelForm):
             self.add_error("months", _("The amount is too small for that many installments."))
             return cleaned
         monthly = self.schedule.first_regular_payment
-        self.capacity = services.capacity_check(self.borrower, self.instance, monthly)
+        self.capacity = services.capacity_check(
+            self.borrower, self.instance, self.schedule, self.today
+        )
+        largest = max(i.payment for i in self.schedule.installments if i.number >= 1)
         if monthly < MIN_MONTHLY:
             self.add_error("monthly", _("Propose at least ¥10 a month."))
-        elif monthly > self.capacity.capacity:
+        elif largest > self.capacity.capacity:
             self.add_error(
                 "monthly",
                 _("¥%(monthly)s a month is more than you can pay (¥%(capacity)s).")
-                % {"monthly": monthly, "capacity": self.capacity.capacity},
+                % {"monthly": money_text(largest), "capacity": money_text(self.capacity.capacity)},
             )
         elif not self.capacity.fits:
             self.add_error(
@@ -148,7 +158,10 @@ class ProposalForm(PlainTextMixin, forms.ModelForm):
                     "With your other proposals this makes ¥%(total)s a month, above what you "
                     "can pay (¥%(capacity)s). Lower this amount or another proposal."
                 )
-                % {"total": self.capacity.total, "capacity": self.capacity.capacity},
+                % {
+                    "total": money_text(self.capacity.total),
+                    "capacity": money_text(self.capacity.capacity),
+                },
             )
         return cleaned
 

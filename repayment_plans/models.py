@@ -210,6 +210,9 @@ class Plan(models.Model):
     annual_percent = models.DecimalField(max_digits=7, decimal_places=4, default=Decimal("0"))
     months = models.PositiveSmallIntegerField()
     first_due_date = models.DateField()
+    agreed_on = models.DateField(
+        _("agreed on"), help_text="The day the lender agreed: reporting follows the plan from then."
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -1,26 +1,34 @@
-"""The credit-record recovery timeline (DOMAIN.md §5).
+"""The credit-record recovery timeline (DOMAIN.md §1, §5; docs/credit-report.md).
 
-Pure functions: plain inputs, "today" passed in. Month by month: the projected
-status code of each account (N, 1–7, C) at the end of the month, the
+Pure functions: plain inputs, "today" passed in. Month by month: the status
+code of each account (N, 1–7, C) as the monthly report prints it, the
 remaining balance and the on-time streak; and the milestones with their dates.
 
-Conventions (stated, since credit reports differ in detail):
-- An account's code for a month is its status on the last day of that month.
-- While unpaid and outside a plan, days past due keep growing (tiers worsen).
-- Inside an agreed plan, from its first installment on, the code follows the
-  installments: N when nothing is overdue, else the code for the days since
-  the oldest unpaid installment fell due.
-- Future installments are projected as paid on their due date; each missed
-  installment is assumed to be paid one month after the last one, so a miss
-  pushes the clearing date, and every milestone after it, by a month.
+The monthly code (one function, ``code_on``, for recorded and projected months):
+- The report for a month reflects the account at the end of that month.
+- Outside an agreed plan the digit counts consecutive monthly reports that saw
+  the account overdue: 1 in the month the first missed payment passed its
+  grace, then exactly one more per month while nothing is paid, capped at 7.
+  It never skips or repeats a number, whatever the due day.
+- From the day a lender agreed a plan, the account is reported against the
+  plan's installments: the digit is the number of installments fallen due and
+  not fully paid, payments going to the oldest installment first. One missed
+  installment followed by on-time payments stays 1 every month until the
+  missed amount is caught up.
 - The month the account is cleared, and every month after, shows C.
+
+Projection: an agreed plan's future installments are paid on their due dates.
+Missed amounts stay unpaid (the account stays behind) until the last
+installment's month has passed; they are then caught up one month after it.
+A proposal that is not agreed is never the projection: it is a scenario,
+built by calling this engine with the proposal as if agreed today.
 """
 
 from __future__ import annotations
 
 import calendar
 import enum
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -28,17 +36,25 @@ from functools import cache
 
 from borrowers import tiers
 
+from .adherence import apply_payments
+
 ZERO = Decimal("0.00")
 GRID_MONTHS = 24
 MAX_HORIZON_MONTHS = 120
+MAX_CODE = 7
 
-# PBOC notice of 2025-12-22: a single overdue of at most 10,000 yuan that arose
-# in 2020-01-01..2025-12-31 and was repaid in full by 2026-03-31 is not shown.
+# PBOC notice of 2025-12-22: an overdue of at most 10,000 yuan (one account, one
+# month, principal + interest + fees) that arose in 2020-01-01..2025-12-31 and was
+# repaid in full by 2026-03-31 is no longer shown.
 RELIEF_AMOUNT = Decimal("10000")
 RELIEF_ARISEN_FROM = date(2020, 1, 1)
 RELIEF_ARISEN_TO = date(2025, 12, 31)
 RELIEF_REPAID_BY = date(2026, 3, 31)
 RELIEF_NOTICE = date(2025, 12, 22)
+# Repaid by this day: hidden from RELIEF_FIRST_DAY; later: by the end of the
+# month after the repayment.
+RELIEF_EARLY_REPAID_BY = date(2025, 11, 30)
+RELIEF_FIRST_DAY = date(2026, 1, 1)
 
 
 class MilestoneKind(enum.StrEnum):
@@ -62,21 +78,35 @@ MILESTONE_SOURCE = {
 }
 
 
+class Blocker(enum.StrEnum):
+    """Why an account has no clearing date, and so what would give it one."""
+
+    NOT_NEGOTIATED = "not_negotiated"  # agree a plan with the lender, or repay
+    PENDING = "pending"  # the lender's answer to the proposal
+
+
 @dataclass(frozen=True)
 class Installment:
     due: date
     amount: Decimal
-    paid_on: date | None = None  # the day it was paid in full
 
 
 @dataclass(frozen=True)
 class PlanInput:
-    """An agreed plan, or a projected one (proposal not answered yet, or the
-    best plan the budget allows)."""
+    """A plan a lender agreed, with the payments recorded against it; or, for a
+    scenario, a proposal treated as if agreed on ``agreed_on``."""
 
     key: str
     installments: tuple[Installment, ...]
-    projected: bool = False
+    payments: tuple[tuple[date, Decimal], ...] = ()
+    agreed_on: date | None = None  # None: from the first installment's due date
+    projected: bool = False  # a scenario, not an agreement
+
+    @property
+    def reported_from(self) -> date | None:
+        if self.agreed_on is not None:
+            return self.agreed_on
+        return self.installments[0].due if self.installments else None
 
 
 @dataclass(frozen=True)
@@ -86,15 +116,16 @@ class AccountInput:
     first_missed: date | None
     grace_days: int
     balance: Decimal  # what is owed now (principal + interest), yuan
-    overdue_amount: Decimal  # for the 2025-12-22 rule
+    overdue_amount: Decimal  # principal + interest + fees overdue, for the 2025-12-22 rule
     cleared_on: date | None = None
     plan: PlanInput | None = None
+    pending: bool = False  # a proposal awaits the lender's answer
 
 
 @dataclass(frozen=True)
 class WhatIf:
     miss_next: bool = False  # miss the next unpaid installment of every plan
-    extra: Decimal = ZERO  # pay this much extra now, from the last installments back
+    extra: Decimal = ZERO  # pay this much extra today (goes to the oldest unpaid first)
 
 
 @dataclass(frozen=True)
@@ -116,13 +147,13 @@ class AccountMonth:
     tier: tiers.Tier | None
 
 
-@cache
-def _state(dpd: int) -> AccountMonth:
-    """Shared, read-only state for a number of days past due."""
-    return AccountMonth(tiers.report_code_for(dpd), dpd, tiers.tier_for(dpd))
-
-
 _SETTLED = AccountMonth("C", 0, None)
+_NORMAL = AccountMonth("N", 0, tiers.Tier.CURRENT)
+
+
+@cache
+def _behind(periods: int, dpd: int) -> AccountMonth:
+    return AccountMonth(str(min(periods, MAX_CODE)), dpd, tiers.tier_for(dpd))
 
 
 @dataclass
@@ -144,6 +175,10 @@ class Timeline:
     milestones: list[Milestone]
     grids: dict[str, list[tuple[date, str]]]
     labels: dict[str, str]
+    # Accounts with no clearing date: the overall milestones wait for them.
+    blockers: dict[str, Blocker] = field(default_factory=dict)
+    # Accounts whose overdue record the 2025-12-22 relief hides, from that day.
+    hidden_from: dict[str, date] = field(default_factory=dict)
 
     @property
     def cleared(self) -> date | None:
@@ -188,20 +223,34 @@ def add_years(day: date, years: int) -> date:
     return add_months(day, 12 * years)
 
 
+def months_between(earlier: date, later: date) -> int:
+    """Calendar months from ``earlier``'s month to ``later``'s (0 in the same month)."""
+    return (later.year - earlier.year) * 12 + later.month - earlier.month
+
+
+def first_overdue_day(first_missed: date | None, grace_days: int) -> date | None:
+    """The first day past grace: day 1 of the overdue (DPD counts from first_missed)."""
+    if first_missed is None:
+        return None
+    return first_missed + timedelta(days=grace_days + 1)
+
+
+# --- plans: payments applied oldest installment first -----------------------------
+
+
 @dataclass(frozen=True)
-class _Projected:
-    """A plan's installments with actual and projected payment dates, indexed
-    for lookups by day (bisect) so that a month costs O(log n), not O(n)."""
+class PlanPath:
+    """A plan's installments with the day each is (or is projected to be) paid
+    in full, payments applied to the oldest installment first."""
 
     rows: tuple[tuple[date, Decimal, date, bool], ...]  # due, amount, paid_on, on_time
     cleared: date | None
+    reported_from: date | None
+    payments: tuple[tuple[date, Decimal], ...]  # recorded and projected, by date
 
     def __post_init__(self):
         dues = [r[0] for r in self.rows]
-        by_paid = sorted((r[2], r[1]) for r in self.rows)
-        paid_prefix = [ZERO]
-        for _day, amount in by_paid:
-            paid_prefix.append(paid_prefix[-1] + amount)
+        settled = sorted(max(r[0], r[2]) for r in self.rows)
         due_prefix = [ZERO]
         missed_prefix = [0]
         runs = []
@@ -211,31 +260,47 @@ class _Projected:
             missed_prefix.append(missed_prefix[-1] + (not on_time))
             run = run + 1 if on_time else 0
             runs.append(run)
-        late = tuple((r[0], r[2]) for r in self.rows if r[2] > r[0])
+        pay_days = [d for d, _a in self.payments]
+        pay_prefix = [ZERO]
+        for _d, amount in self.payments:
+            pay_prefix.append(pay_prefix[-1] + amount)
         object.__setattr__(self, "_dues", dues)
-        object.__setattr__(self, "_paid_days", [day for day, _a in by_paid])
-        object.__setattr__(self, "_paid_prefix", paid_prefix)
+        object.__setattr__(self, "_settled", settled)
         object.__setattr__(self, "_due_prefix", due_prefix)
         object.__setattr__(self, "_missed_prefix", missed_prefix)
         object.__setattr__(self, "_runs", runs)
-        object.__setattr__(self, "_late", late)
-        object.__setattr__(self, "_total", paid_prefix[-1])
+        object.__setattr__(self, "_pay_days", pay_days)
+        object.__setattr__(self, "_pay_prefix", pay_prefix)
+        object.__setattr__(self, "_total", due_prefix[-1])
 
     @property
     def first_due(self) -> date | None:
         return self._dues[0] if self._dues else None
 
+    def unpaid_periods(self, day: date) -> int:
+        """Installments fallen due by ``day`` and not fully paid at its end."""
+        return bisect_right(self._dues, day) - bisect_right(self._settled, day)
+
+    def oldest_unpaid_due(self, day: date) -> date | None:
+        for due, _amount, paid_on, _on_time in self.rows:
+            if due > day:
+                return None
+            if paid_on > day:
+                return due
+        return None
+
+    def paid_by(self, day: date) -> Decimal:
+        return min(self._pay_prefix[bisect_right(self._pay_days, day)], self._total)
+
     def paid_between(self, start: date, end: date) -> Decimal:
-        return (
-            self._paid_prefix[bisect_right(self._paid_days, end)]
-            - self._paid_prefix[bisect_left(self._paid_days, start)]
-        )
+        return self.paid_by(end) - self.paid_by(start - timedelta(days=1))
 
     def remaining_after(self, end: date) -> Decimal:
-        return self._total - self._paid_prefix[bisect_right(self._paid_days, end)]
+        return self._total - self.paid_by(end)
 
     def due_between(self, start: date, end: date) -> tuple[Decimal, int]:
-        lo, hi = bisect_left(self._dues, start), bisect_right(self._dues, end)
+        lo = bisect_right(self._dues, start - timedelta(days=1))
+        hi = bisect_right(self._dues, end)
         return (
             self._due_prefix[hi] - self._due_prefix[lo],
             self._missed_prefix[hi] - self._missed_prefix[lo],
@@ -245,72 +310,73 @@ class _Projected:
         index = bisect_right(self._dues, end)
         return self._runs[index - 1] if index else 0
 
-    def oldest_unpaid(self, day: date) -> date | None:
-        unpaid = [due for due, paid_on in self._late if due <= day < paid_on]
-        return min(unpaid) if unpaid else None
 
-
-def _project_plan(plan: PlanInput, today: date, what_if: WhatIf) -> _Projected:
-    rows = []
-    missed = 0
-    extra = what_if.extra
-    installments = list(plan.installments)
-    # An extra payment now settles installments from the last one back.
-    settled_by_extra = set()
-    for index in range(len(installments) - 1, -1, -1):
-        inst = installments[index]
-        if extra <= 0 or inst.paid_on is not None:
-            continue
-        if extra >= inst.amount:
-            settled_by_extra.add(index)
-            extra -= inst.amount
+def plan_path(plan: PlanInput, today: date, what_if: WhatIf = WhatIf()) -> PlanPath:
+    """Recorded payments, then projected ones: each future installment paid on its
+    due date, arrears caught up one month after the last installment (unless a
+    what-if extra payment today catches them up first)."""
+    amounts = [i.amount for i in plan.installments]
+    payments = sorted(plan.payments)
+    if what_if.extra > 0:
+        payments.append((today, what_if.extra))
+    state = apply_payments(amounts, payments)
+    future = []
     skipped = False
-    last_due = max((i.due for i in installments), default=today)
-    for index, inst in enumerate(installments):
-        if index in settled_by_extra:
-            rows.append((inst.due, inst.amount, today, True))
-            continue
-        if inst.paid_on is not None:
-            rows.append((inst.due, inst.amount, inst.paid_on, inst.paid_on <= inst.due))
-            continue
-        if inst.due < today:
-            missed += 1
-            rows.append((inst.due, inst.amount, None, False))
+    for inst, applied in zip(plan.installments, state, strict=True):
+        left = inst.amount - applied.paid_amount
+        if inst.due < today or left <= 0:
             continue
         if what_if.miss_next and not skipped:
             skipped = True
-            missed += 1
-            rows.append((inst.due, inst.amount, None, False))
             continue
-        rows.append((inst.due, inst.amount, inst.due, True))
-    # Missed amounts are assumed paid one month after the last installment each.
-    catch_up = [add_months(last_due, k) for k in range(1, missed + 1)]
-    if all(r[2] is not None for r in rows) and not catch_up:
-        cleared = max((r[2] for r in rows), default=None)
-    else:
-        cleared = max([r[2] for r in rows if r[2] is not None] + catch_up, default=None)
-    resolved = []
-    catch_iter = iter(catch_up)
-    for due, amount, paid_on, on_time in rows:
-        if paid_on is None:
-            paid_on = next(catch_iter)
-        resolved.append((due, amount, paid_on, on_time))
-    return _Projected(rows=tuple(resolved), cleared=cleared)
+        future.append((inst.due, left))
+    total_due = sum(amounts, ZERO)
+    total_paid = sum((a for _d, a in payments), ZERO) + sum((a for _d, a in future), ZERO)
+    if total_paid < total_due and plan.installments:
+        last_due = max(i.due for i in plan.installments)
+        future.append((max(add_months(last_due, 1), today), total_due - total_paid))
+    payments = sorted(payments + future)
+    applied = apply_payments(amounts, payments)
+    rows = tuple(
+        (inst.due, inst.amount, a.paid_on, a.paid_on <= inst.due)
+        for inst, a in zip(plan.installments, applied, strict=True)
+        if a.paid_on is not None
+    )
+    cleared = max((r[2] for r in rows), default=None) if len(rows) == len(amounts) else None
+    return PlanPath(
+        rows=rows, cleared=cleared, reported_from=plan.reported_from, payments=tuple(payments)
+    )
 
 
-def _account_code(
-    account: AccountInput, plan: _Projected | None, cleared: date | None, day: date
+# --- the monthly code -----------------------------------------------------------
+
+
+def code_on(
+    account: AccountInput, path: PlanPath | None, cleared: date | None, day: date
 ) -> AccountMonth:
+    """The account's status as a report made at the end of ``day`` prints it."""
     if cleared is not None and cleared <= day:
         return _SETTLED
-    if plan is not None and plan.first_due is not None and plan.first_due <= day:
-        oldest = plan.oldest_unpaid(day) if plan._late else None
-        return _state((day - oldest).days if oldest else 0)
-    dpd, _grace = tiers.days_past_due(account.first_missed, day, account.grace_days)
-    return _state(dpd)
+    if path is not None and path.reported_from is not None and path.reported_from <= day:
+        periods = path.unpaid_periods(day)
+        if periods <= 0:
+            return _NORMAL
+        oldest = path.oldest_unpaid_due(day)
+        return _behind(periods, (day - oldest).days if oldest else 1)
+    start = first_overdue_day(account.first_missed, account.grace_days)
+    if start is None or start > day:
+        return _NORMAL
+    return _behind(months_between(start, day) + 1, (day - account.first_missed).days)
 
 
-def _relief_applies(account: AccountInput, cleared: date | None) -> bool:
+def relief_from(cleared: date) -> date:
+    """The day an overdue repaid on ``cleared`` stops being shown (2025-12-22 rule)."""
+    if cleared <= RELIEF_EARLY_REPAID_BY:
+        return RELIEF_FIRST_DAY
+    return month_end(add_months(cleared, 1))
+
+
+def relief_applies(account: AccountInput, cleared: date | None) -> bool:
     return (
         account.first_missed is not None
         and RELIEF_ARISEN_FROM <= account.first_missed <= RELIEF_ARISEN_TO
@@ -320,11 +386,11 @@ def _relief_applies(account: AccountInput, cleared: date | None) -> bool:
     )
 
 
-def _six_on_time(plan: _Projected) -> tuple[date | None, bool]:
-    """Due date of the 6th consecutive on-time installment after the last miss."""
+def _six_on_time(path: PlanPath) -> date | None:
+    """Due date of the 6th consecutive on-time installment after the last late one."""
     streak = 0
     found = None
-    for due, _amount, _paid_on, on_time in plan.rows:
+    for due, _amount, _paid_on, on_time in path.rows:
         if not on_time:
             streak = 0
             found = None
@@ -332,51 +398,64 @@ def _six_on_time(plan: _Projected) -> tuple[date | None, bool]:
         streak += 1
         if streak == 6 and found is None:
             found = due
-    return found, found is not None
+    return found
 
 
 def recovery_timeline(
     accounts: list[AccountInput], today: date, what_if: WhatIf = WhatIf()
 ) -> Timeline:
     """Build the month-by-month timeline and its milestones for the accounts."""
-    projected = {
-        a.key: _project_plan(a.plan, today, what_if) if a.plan is not None else None
-        for a in accounts
+    paths = {
+        a.key: plan_path(a.plan, today, what_if) if a.plan is not None else None for a in accounts
     }
-    cleared = {}
+    cleared: dict[str, date | None] = {}
     for a in accounts:
         if a.cleared_on is not None:
             cleared[a.key] = a.cleared_on
-        elif projected[a.key] is not None:
-            cleared[a.key] = projected[a.key].cleared
+        elif paths[a.key] is not None:
+            cleared[a.key] = paths[a.key].cleared
         else:
             cleared[a.key] = None
 
     milestones: list[Milestone] = []
+    hidden_from: dict[str, date] = {}
+    blockers: dict[str, Blocker] = {}
+    record_ends: list[date] = []  # clearing days of records that stay on the report
     for a in accounts:
         done = cleared[a.key]
-        plan = projected[a.key]
-        is_projection = done is None or done > today or (a.plan is not None and a.plan.projected)
-        if plan is not None:
-            six, _ok = _six_on_time(plan)
+        path = paths[a.key]
+        scenario = a.plan is not None and a.plan.projected
+        if path is not None:
+            six = _six_on_time(path)
             if six is not None:
                 milestones.append(
-                    Milestone(
-                        MilestoneKind.SIX_ON_TIME, six, a.key, six > today or a.plan.projected
-                    )
+                    Milestone(MilestoneKind.SIX_ON_TIME, six, a.key, six > today or scenario)
                 )
         if done is None:
+            blockers[a.key] = Blocker.PENDING if a.pending else Blocker.NOT_NEGOTIATED
             continue
-        milestones.extend(_after_clearing(done, a.key, is_projection, today))
-        if _relief_applies(a, done):
+        projected = done > today or scenario
+        relieved = relief_applies(a, done)
+        if relieved:
+            hidden_from[a.key] = relief_from(done)
             milestones.append(
-                Milestone(MilestoneKind.RELIEF, max(done, RELIEF_NOTICE), a.key, done > today)
+                Milestone(MilestoneKind.RELIEF, hidden_from[a.key], a.key, done > today)
             )
-    if accounts and all(cleared[a.key] is not None for a in accounts):
+        elif a.first_missed is not None:
+            record_ends.append(done)
+        milestones.extend(_after_clearing(done, a.key, projected, today, record=not relieved))
+    if accounts and not blockers:
         overall = max(cleared[a.key] for a in accounts)
-        any_projected = any(a.plan is not None and a.plan.projected for a in accounts)
-        milestones.extend(_after_clearing(overall, None, overall > today or any_projected, today))
-    milestones.sort(key=lambda m: (m.day, m.account or ""))
+        any_scenario = any(a.plan is not None and a.plan.projected for a in accounts)
+        milestones.extend(
+            _after_clearing(overall, None, overall > today or any_scenario, today, record=False)
+        )
+        if record_ends:
+            # The record leaves the window and is deleted counting from the last
+            # overdue that stays on it (hidden ones have no such dates).
+            end = max(record_ends)
+            milestones.extend(_record_dates(end, None, end > today or any_scenario, today))
+    milestones.sort(key=lambda m: (m.day, m.account or "", m.kind))
 
     start = month_start(today)
     last = max((m.day for m in milestones if m.kind != MilestoneKind.DELETED), default=today)
@@ -385,7 +464,7 @@ def recovery_timeline(
     by_month: dict[date, list[Milestone]] = {}
     for m in milestones:
         by_month.setdefault(month_start(m.day), []).append(m)
-    all_cleared = max(cleared.values()) if accounts and None not in cleared.values() else None
+    all_cleared = max(cleared.values()) if accounts and not blockers else None
     months = []
     month = start
     settled_row = None
@@ -394,7 +473,7 @@ def recovery_timeline(
             # Once every account is settled, every later month looks the same.
             row = replace(settled_row, month=month)
         else:
-            row = _month_row(month, accounts, projected, cleared)
+            row = _month_row(month, accounts, paths, cleared)
             if all_cleared is not None and all_cleared < month:
                 settled_row = row
         row.milestones = by_month.get(month, [])
@@ -403,10 +482,7 @@ def recovery_timeline(
 
     grid_start = add_months(start, -(GRID_MONTHS // 2 - 1))
     grids = {
-        a.key: [
-            (m, _account_code(a, projected[a.key], cleared[a.key], month_end(m)).code)
-            for m in (add_months(grid_start, k) for k in range(GRID_MONTHS))
-        ]
+        a.key: report_grid(a, paths[a.key], cleared[a.key], grid_start, today, hidden_from)
         for a in accounts
     }
     return Timeline(
@@ -415,44 +491,79 @@ def recovery_timeline(
         milestones=milestones,
         grids=grids,
         labels={a.key: a.label for a in accounts},
+        blockers=blockers,
+        hidden_from=hidden_from,
     )
 
 
-def _after_clearing(done: date, key: str | None, projected: bool, today: date) -> list[Milestone]:
+def report_grid(
+    account: AccountInput,
+    path: PlanPath | None,
+    cleared: date | None,
+    first_month: date,
+    today: date,
+    hidden_from: dict[str, date],
+) -> list[tuple[date, str]]:
+    """24 months of codes as a report printed today shows them; a record the
+    2025-12-22 relief already hides prints N for its overdue months."""
+    hidden = hidden_from.get(account.key)
+    cells = []
+    for k in range(GRID_MONTHS):
+        month = add_months(first_month, k)
+        code = code_on(account, path, cleared, month_end(month)).code
+        if hidden is not None and hidden <= today and code not in ("N", "C"):
+            code = "N"
+        cells.append((month, code))
+    return cells
+
+
+def _after_clearing(
+    done: date, key: str | None, projected: bool, today: date, record: bool
+) -> list[Milestone]:
     """Milestones counted from the clearing day; each is a projection while it
-    lies in the future or rests on a projected plan."""
+    lies in the future or rests on a scenario."""
     days = [
         (MilestoneKind.CLEARED, done),
         (MilestoneKind.SMALL_CREDIT, add_months(done, 6)),
         (MilestoneKind.SCORE_NORMAL, add_months(done, 12)),
+    ]
+    found = [Milestone(kind, day, key, projected or day > today) for kind, day in days]
+    if record:
+        found.extend(_record_dates(done, key, projected, today))
+    return found
+
+
+def _record_dates(done: date, key: str | None, projected: bool, today: date) -> list[Milestone]:
+    """The overdue record leaves the 24-month window, and is deleted after 5 years."""
+    days = [
         (MilestoneKind.WINDOW_CLEAR, add_months(done, 24)),
         (MilestoneKind.DELETED, add_years(done, 5)),
     ]
     return [Milestone(kind, day, key, projected or day > today) for kind, day in days]
 
 
-def _month_row(month, accounts, projected, cleared) -> MonthRow:
+def _month_row(month, accounts, paths, cleared) -> MonthRow:
     end = month_end(month)
-    codes = {a.key: _account_code(a, projected[a.key], cleared[a.key], end) for a in accounts}
+    codes = {a.key: code_on(a, paths[a.key], cleared[a.key], end) for a in accounts}
     due = paid = remaining = ZERO
     missed = 0
     streak = 0
     counted_plans = set()
     for a in accounts:
-        plan = projected[a.key]
-        if plan is None:
+        path = paths[a.key]
+        if path is None:
             if cleared[a.key] is None or cleared[a.key] > end:
                 remaining += a.balance
             continue
         if a.plan.key in counted_plans:  # one plan may cover several debts
             continue
         counted_plans.add(a.plan.key)
-        due_now, missed_now = plan.due_between(month, end)
+        due_now, missed_now = path.due_between(month, end)
         due += due_now
         missed += missed_now
-        paid += plan.paid_between(month, end)
-        remaining += plan.remaining_after(end)
-        streak = max(streak, plan.streak_at(end))
+        paid += path.paid_between(month, end)
+        remaining += path.remaining_after(end)
+        streak = max(streak, path.streak_at(end))
     return MonthRow(
         month=month,
         accounts=codes,

@@ -161,7 +161,7 @@ def _tier_candidates(day: date, batch_size: int):
         cleared_on__isnull=True,
         first_missed_date__isnull=False,
         first_missed_date__gte=day - timedelta(days=61),
-    ).exclude(proposals__plan__status="active")
+    ).exclude(proposals__plan__isnull=False)  # agreed or repaid: the position stops the tiers
     fields = (
         "first_missed_date",
         "grace_days_override",
@@ -228,7 +228,8 @@ def _milestone_candidates(day: date, batch_size: int):
     """Milestones reached today, for borrowers with a plan or a repaid debt."""
     from borrowers.models import Borrower
 
-    from . import recovery, services
+    from . import recovery
+    from .position_load import POSITION_PREFETCH, position_from_prefetched
 
     with_history = (
         Borrower.objects.filter(debts__cleared_on__isnull=False)
@@ -240,16 +241,14 @@ def _milestone_candidates(day: date, batch_size: int):
             with_history.filter(pk__gt=last)
             .order_by("pk")
             .select_related("user")
-            .prefetch_related(
-                "debts__profile", "proposals__debts", "proposals__plan__installments"
-            )[:batch_size]
+            .prefetch_related(*POSITION_PREFETCH)[:batch_size]
         )
         if not borrowers:
             return
         last = borrowers[-1].pk
         batch = []
         for borrower in borrowers:
-            accounts = services.accounts_from_prefetched(borrower)
+            accounts = position_from_prefetched(borrower, day).recovery_accounts()
             timeline = recovery.recovery_timeline(accounts, day)
             for milestone in timeline.milestones:
                 if milestone.day != day or milestone.projected:

@@ -4,7 +4,7 @@ lives in the pure modules (affordability, schedules, adherence)."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 
 from borrowers.models import Borrower, Debt
 
-from . import adherence
+from . import adherence, position, position_load, recovery
 from .affordability import DebtSnapshot, LenderGroup, StrategyOutcome
 from .models import (
     EmailDelivery,
@@ -28,6 +28,7 @@ from .models import (
     ProposalVersion,
 )
 from .numerals import capital_yuan
+from .position_load import amount_to_repay, load_position
 from .schedules import Method, Schedule, add_months, build_schedule
 
 ZERO = Decimal("0.00")
@@ -77,9 +78,12 @@ def debt_snapshot(debt: Debt) -> DebtSnapshot:
     )
 
 
-def lender_groups(borrower: Borrower) -> list[LenderGroup]:
-    """The borrower's open debts grouped by lender (one letter per lender)."""
-    return lender_groups_from(Debt.objects.for_user(borrower.user).select_related("profile"))
+def lender_groups(borrower: Borrower, today: date | None = None) -> list[LenderGroup]:
+    """The borrower's debts not yet agreed, grouped by lender (one letter per lender)."""
+    current = load_position(borrower, today)
+    negotiable = {p.debt_id for p in current.debts if p.escalating}
+    debts = Debt.objects.for_user(borrower.user).select_related("profile")
+    return lender_groups_from([d for d in debts if d.pk in negotiable])
 
 
 def max_term_for(debts) -> int:
@@ -126,15 +130,6 @@ def proposal_debts(proposal: Proposal) -> list[Debt]:
     return list(proposal.debts.select_related("profile").order_by("pk"))
 
 
-def amount_to_repay(debts, waive_penalty: bool) -> Decimal:
-    """What the proposal offers to repay: principal and interest, plus the
-    penalty and fees unless their waiver is asked for."""
-    total = sum((d.principal + d.interest for d in debts), ZERO)
-    if not waive_penalty:
-        total += sum((d.penalty_fees for d in debts), ZERO)
-    return total
-
-
 def schedule_for(
     amount: Decimal,
     months: int,
@@ -152,24 +147,22 @@ def proposal_schedule(proposal: Proposal, debts=None) -> Schedule | None:
     """The proposal's schedule, or None when its debts leave nothing to repay
     (for example after the debts were deleted)."""
     debts = proposal_debts(proposal) if debts is None else debts
-    amount = amount_to_repay(debts, proposal.ask_waive_penalty)
-    if amount <= proposal.good_faith_amount or amount < proposal.months * Decimal("0.01"):
-        return None
-    return schedule_for(
-        amount,
-        proposal.months,
-        proposal.first_due_date,
-        proposal.method,
-        proposal.annual_percent,
-        proposal.good_faith_amount,
-    )
+    return position_load.proposal_schedule(proposal, debts)
 
 
 @dataclass(frozen=True)
 class CapacityCheck:
+    """The month in which this proposal and everything else promised ask the most.
+
+    Agreed plans count with what is still unpaid, other open proposals with
+    their schedules, each month by month; a good-faith first payment (money in
+    hand, not monthly income) does not count.
+    """
+
     capacity: Decimal
-    elsewhere: Decimal  # monthly amounts of the borrower's other open proposals and plans
-    this: Decimal
+    elsewhere: Decimal  # agreed plans and other proposals in that month, yuan
+    this: Decimal  # this proposal in that month, yuan
+    month: date | None = None
 
     @property
     def total(self) -> Decimal:
@@ -184,38 +177,47 @@ class CapacityCheck:
         return self.capacity - self.total
 
 
-def committed_elsewhere(borrower: Borrower, exclude: Proposal | None = None) -> Decimal:
-    """Monthly yuan already promised to other lenders (first regular payment
-    of each open proposal; active plans count with their agreed schedule)."""
-    total = ZERO
-    others = (
-        Proposal.objects.for_user(borrower.user)
-        .exclude(status=Proposal.Status.REJECTED)
-        .prefetch_related("debts")
-        .select_related("plan")
-    )
-    if exclude is not None and exclude.pk:
-        others = others.exclude(pk=exclude.pk)
-    for other in others:
-        plan = getattr(other, "plan", None)
-        if plan is not None:
-            if plan.status == Plan.Status.ACTIVE:
-                first = plan.installments.filter(number__gte=1).order_by("number").first()
-                total += first.amount if first else ZERO
+def monthly_load(installments, first_month: date) -> dict[date, Decimal]:
+    """Yuan by month (first day) of regular installments (number >= 1)."""
+    load: dict[date, Decimal] = {}
+    for number, due, amount in installments:
+        if number < 1:
             continue
-        schedule = proposal_schedule(other, list(other.debts.all()))
-        if schedule is not None:
-            total += schedule.first_regular_payment
-    return total
+        month = max(due.replace(day=1), first_month)
+        load[month] = load.get(month, ZERO) + amount
+    return load
 
 
 def capacity_check(
-    borrower: Borrower, proposal: Proposal | None, monthly: Decimal
+    borrower: Borrower, proposal: Proposal | None, schedule: Schedule, today: date | None = None
 ) -> CapacityCheck:
+    current = load_position(borrower, today)
+    first = current.today.replace(day=1)
+    elsewhere = current.agreed_load()
+    for other in current.proposals:
+        if proposal is not None and other.proposal_id == proposal.pk:
+            continue
+        for month, amount in monthly_load(
+            ((i.number, i.due, i.amount) for i in other.installments), first
+        ).items():
+            elsewhere[month] = elsewhere.get(month, ZERO) + amount
+    this = monthly_load(((i.number, i.due_date, i.payment) for i in schedule.installments), first)
+    months = set(elsewhere) | set(this)
+    if not months:
+        return CapacityCheck(borrower.monthly_capacity, ZERO, ZERO)
+    peak = max(
+        months,
+        key=lambda m: (
+            elsewhere.get(m, ZERO) + this.get(m, ZERO),
+            this.get(m, ZERO),
+            -m.toordinal(),
+        ),
+    )
     return CapacityCheck(
-        capacity=borrower.monthly_capacity,
-        elsewhere=committed_elsewhere(borrower, exclude=proposal),
-        this=monthly,
+        capacity=current.capacity,
+        elsewhere=elsewhere.get(peak, ZERO),
+        this=this.get(peak, ZERO),
+        month=peak,
     )
 
 
@@ -255,30 +257,21 @@ def record_section(debts, schedule: Schedule, today: date) -> dict:
     from django.utils.translation import gettext
 
     from .charts import balance_chart
-    from .recovery import AccountInput, PlanInput, recovery_timeline
-    from .recovery import Installment as PlannedInstallment
     from .recovery_text import milestone_card
 
-    plan = PlanInput(
+    plan = recovery.PlanInput(
         key="this",
         installments=tuple(
-            PlannedInstallment(i.due_date, i.payment) for i in schedule.installments
+            recovery.Installment(i.due_date, i.payment) for i in schedule.installments
         ),
+        agreed_on=today,
         projected=True,
     )
     accounts = [
-        AccountInput(
-            key=str(d.pk),
-            label=d.label,
-            first_missed=d.first_missed_date,
-            grace_days=d.grace_days,
-            balance=d.principal + d.interest,
-            overdue_amount=d.principal + d.interest,
-            plan=plan,
-        )
+        replace(position.recovery_account(position_load.debt_input(d), None, False), plan=plan)
         for d in debts
     ]
-    timeline = recovery_timeline(accounts, today)
+    timeline = recovery.recovery_timeline(accounts, today)
     return {
         "record_chart": balance_chart(timeline, gettext("Remaining balance by month")),
         "record_milestones": [milestone_card(m) for m in timeline.milestones if m.account is None],
@@ -358,7 +351,7 @@ def record_answer(
     answer.save()
     change_status(proposal, answer.kind, actor, answer.note)
     if answer.kind == LenderAnswer.Kind.ACCEPTED:
-        return create_plan(proposal, **_proposal_terms(proposal))
+        return create_plan(proposal, **_proposal_terms(proposal), agreed_on=answer.answered_on)
     if answer.counter_accepted:
         terms = _proposal_terms(proposal)
         terms.update(
@@ -369,7 +362,7 @@ def record_answer(
             else terms["annual_percent"],
             first_due=answer.counter_first_due_date or terms["first_due"],
         )
-        return create_plan(proposal, **terms)
+        return create_plan(proposal, **terms, agreed_on=answer.answered_on)
     return None
 
 
@@ -393,6 +386,7 @@ def create_plan(
     method: str,
     annual_percent: Decimal,
     good_faith: Decimal,
+    agreed_on: date | None = None,
 ) -> Plan:
     schedule = schedule_for(amount, months, first_due, method, annual_percent, good_faith)
     Plan.objects.filter(proposal=proposal).delete()
@@ -403,6 +397,7 @@ def create_plan(
         annual_percent=annual_percent if method != Method.INTEREST_FREE else ZERO,
         months=months,
         first_due_date=first_due,
+        agreed_on=agreed_on or timezone.localdate(),
     )
     Installment.objects.bulk_create(
         Installment(
@@ -449,76 +444,47 @@ def next_month_first(today: date) -> date:
     return add_months(today.replace(day=1), 1)
 
 
-def recovery_inputs(borrower: Borrower, today: date, best_plan_if_none: bool = True):
-    """The borrower's accounts for the recovery engine, in a fixed number of queries.
+@dataclass
+class TimelineInputs:
+    """The projection (what is agreed) and, beside it, the scenario "if the
+    lenders accept": pending proposals as if agreed today, and for debts with
+    neither, the stop-escalation plan the capacity left allows."""
 
-    Each debt follows its lender's agreed plan, else its proposal awaiting an
-    answer (projected as if accepted). Returns (accounts, scenario) where
-    scenario is "plans" when any plan or pending proposal exists, "best" when
-    the best plan the budget allows was projected instead, or "none".
-    """
-    debts = list(Debt.objects.for_user(borrower.user).select_related("profile"))
-    proposals = list(
-        Proposal.objects.for_user(borrower.user)
-        .prefetch_related("debts", "plan__installments")
-        .select_related("plan")
-        .order_by("created_at")
-    )
-    return _recovery_accounts(borrower, debts, proposals, today, best_plan_if_none)
+    position: position.BorrowerPosition
+    accounts: list[recovery.AccountInput]
+    scenario: list[recovery.AccountInput] | None
+    pending_lenders: list[str]
+    suggested_lenders: list[str]
 
 
-def accounts_from_prefetched(borrower: Borrower):
-    """Accounts from a borrower fetched with prefetch_related("debts__profile",
-    "proposals__debts", "proposals__plan__installments"): no query of its own."""
-    proposals = sorted(borrower.proposals.all(), key=lambda p: p.created_at)
-    accounts, _scenario = _recovery_accounts(
-        borrower, list(borrower.debts.all()), proposals, None, best_plan_if_none=False
-    )
-    return accounts
-
-
-def _recovery_accounts(borrower, debts, proposals, today, best_plan_if_none):
+def timeline_inputs(borrower: Borrower, today: date) -> TimelineInputs:
     from .affordability import Strategy, plan_strategy
-    from .recovery import AccountInput, PlanInput
-    from .recovery import Installment as PlannedInstallment
 
-    plan_for_debt: dict[int, PlanInput] = {}
-    for proposal in proposals:
-        if proposal.status in (Proposal.Status.REJECTED, Proposal.Status.DRAFT):
-            continue
-        plan = getattr(proposal, "plan", None)
-        if plan is not None:
-            planned = PlanInput(
-                key=f"plan-{plan.pk}",
-                installments=tuple(
-                    PlannedInstallment(i.due_date, i.amount, i.paid_on)
-                    for i in sorted(plan.installments.all(), key=lambda i: i.number)
-                ),
-            )
-        else:
-            schedule = proposal_schedule(proposal, list(proposal.debts.all()))
-            if schedule is None:
-                continue
-            planned = PlanInput(
-                key=f"proposal-{proposal.pk}",
-                installments=tuple(
-                    PlannedInstallment(i.due_date, i.payment) for i in schedule.installments
-                ),
-                projected=True,
-            )
-        for debt in proposal.debts.all():
-            plan_for_debt[debt.pk] = planned
-    scenario = "plans" if plan_for_debt else "none"
-    if not plan_for_debt and best_plan_if_none:
-        groups = lender_groups_from(debts)
+    current = load_position(borrower, today)
+    accounts = current.recovery_accounts()
+    scenario = current.scenario_accounts()
+    pending = sorted({p.lender for p in current.debts if p.pending})
+    suggested: list[str] = []
+    rest = [p for p in current.debts if p.standing == position.Standing.NOT_NEGOTIATED]
+    pending_peak = position.peak_month(
+        monthly_load(
+            (
+                (i.number, i.due, i.amount)
+                for proposal in {p.proposal for p in current.debts if p.pending}
+                for i in proposal.installments
+            ),
+            today.replace(day=1),
+        )
+    )[1]
+    capacity = current.capacity_left - pending_peak
+    if rest and capacity > 0:
+        debts = {d.pk: d for d in Debt.objects.for_user(borrower.user).select_related("profile")}
+        groups = lender_groups_from([debts[p.debt_id] for p in rest])
         outcome = plan_strategy(
-            groups,
-            borrower.monthly_capacity,
-            Strategy.STOP_ESCALATION,
-            next_month_first(today),
-            today,
+            groups, capacity, Strategy.STOP_ESCALATION, next_month_first(today), today
         )
         by_lender = {g.lender: g for g in groups}
+        planned: dict[str, recovery.PlanInput] = {}
         for allocation in outcome.allocations:
             if allocation.months == 0:
                 continue
@@ -526,32 +492,24 @@ def _recovery_accounts(borrower, debts, proposals, today, best_plan_if_none):
             schedule = schedule_for(
                 group.balance, allocation.months, allocation.first_due, Method.INTEREST_FREE, ZERO
             )
-            planned = PlanInput(
+            plan = recovery.PlanInput(
                 key=f"best-{allocation.lender}",
                 installments=tuple(
-                    PlannedInstallment(i.due_date, i.payment) for i in schedule.installments
+                    recovery.Installment(i.due_date, i.payment) for i in schedule.installments
                 ),
+                agreed_on=today,
                 projected=True,
             )
             for snapshot in group.debts:
-                plan_for_debt[snapshot.debt_id] = planned
-        scenario = "best" if plan_for_debt else "none"
-    accounts = [
-        AccountInput(
-            key=str(debt.pk),
-            label=debt.label,
-            first_missed=debt.first_missed_date,
-            grace_days=debt.grace_days,
-            balance=debt.principal + debt.interest,
-            overdue_amount=debt.overdue_amount
-            if debt.overdue_amount is not None
-            else debt.principal + debt.interest,
-            cleared_on=debt.cleared_on,
-            plan=None if debt.cleared_on else plan_for_debt.get(debt.pk),
-        )
-        for debt in debts
-    ]
-    return accounts, scenario
+                planned[str(snapshot.debt_id)] = plan
+            suggested.append(allocation.lender)
+        if planned:
+            base = scenario if scenario is not None else accounts
+            scenario = [
+                replace(a, plan=planned[a.key], pending=False) if a.key in planned else a
+                for a in base
+            ]
+    return TimelineInputs(current, accounts, scenario, pending, sorted(suggested))
 
 
 def lender_groups_from(debts) -> list[LenderGroup]:

@@ -18,25 +18,64 @@ class WhatIfForm(forms.Form):
     extra = amount_field(_("Pay this much extra now"), required=False)
 
 
-def timeline_context(borrower, today, what_if: recovery.WhatIf):
-    accounts, scenario = services.recovery_inputs(borrower, today)
-    timeline = recovery.recovery_timeline(accounts, today, what_if)
-    without = recovery.recovery_timeline(recovery.nothing_paid(accounts), today)
-    labels = timeline.labels
-    shown = (recovery.MilestoneKind.CLEARED, recovery.MilestoneKind.RELIEF)
+def _cards(timeline, labels):
+    shown = (
+        recovery.MilestoneKind.CLEARED,
+        recovery.MilestoneKind.RELIEF,
+        recovery.MilestoneKind.SIX_ON_TIME,
+    )
     overall = [m for m in timeline.milestones if m.account is None]
-    per_account = [
-        m
+    per_account = [m for m in timeline.milestones if m.account is not None and m.kind in shown]
+    return (
+        [milestone_card(m, labels) for m in overall],
+        [milestone_card(m, labels) for m in per_account],
+    )
+
+
+def _chart_marks(timeline) -> int:
+    """How many overall milestones the chart marks (those inside its months)."""
+    months = {row.month for row in timeline.months}
+    return sum(
+        1
         for m in timeline.milestones
-        if m.account is not None
-        and (m.kind in shown or (m.kind == recovery.MilestoneKind.SIX_ON_TIME))
-    ]
+        if m.account is None and recovery.month_start(m.day) in months
+    )
+
+
+def timeline_context(borrower, today, what_if: recovery.WhatIf):
+    inputs = services.timeline_inputs(borrower, today)
+    timeline = recovery.recovery_timeline(inputs.accounts, today, what_if)
+    without = recovery.recovery_timeline(recovery.nothing_paid(inputs.accounts), today)
+    labels = timeline.labels
+    overall_cards, account_cards = _cards(timeline, labels)
+    scenario = None
+    if inputs.scenario is not None:
+        if_accepted = recovery.recovery_timeline(inputs.scenario, today)
+        scenario_overall, scenario_accounts = _cards(if_accepted, labels)
+        scenario = {
+            "timeline": if_accepted,
+            "overall_cards": scenario_overall,
+            "account_cards": scenario_accounts,
+            "grids": [(labels[key], cells) for key, cells in if_accepted.grids.items()],
+            "pending_lenders": inputs.pending_lenders,
+            "suggested_lenders": inputs.suggested_lenders,
+        }
+    has_plan = any(a.plan is not None for a in inputs.accounts)
     return {
+        "position": inputs.position,
+        "has_plan": has_plan,
+        "has_debts": bool(inputs.accounts),
         "scenario": scenario,
         "timeline": timeline,
-        "overall_cards": [milestone_card(m, labels) for m in overall],
-        "account_cards": [milestone_card(m, labels) for m in per_account],
+        "blockers": [
+            {"label": labels[key], "kind": str(kind), "debt_id": int(key)}
+            for key, kind in timeline.blockers.items()
+        ],
+        "hidden": [(labels[key], day) for key, day in timeline.hidden_from.items()],
+        "overall_cards": overall_cards,
+        "account_cards": account_cards,
         "chart": charts.balance_chart(timeline, str(_("Remaining balance by month"))),
+        "chart_marks": _chart_marks(timeline),
         "grids": [(labels[key], cells) for key, cells in timeline.grids.items()],
         "without_grids": [(labels[key], cells) for key, cells in without.grids.items()],
         "months": [

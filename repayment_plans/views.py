@@ -99,9 +99,7 @@ def _builder_context(request, proposal, form):
         schedule = services.proposal_schedule(proposal)
     capacity = getattr(form, "capacity", None)
     if capacity is None and schedule is not None:
-        capacity = services.capacity_check(
-            proposal.borrower, proposal, schedule.first_regular_payment
-        )
+        capacity = services.capacity_check(proposal.borrower, proposal, schedule, today)
     return {
         "schedule": schedule,
         "capacity": capacity,

@@ -400,6 +400,7 @@ def with_missed_installment(borrower, today):
         method="interest_free",
         months=12,
         first_due_date=today - timedelta(days=1),
+        agreed_on=today - timedelta(days=2),
     )
     for number in (1, 2):
         Installment.objects.create(

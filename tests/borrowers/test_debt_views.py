@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from borrowers.models import Debt
+from repayment_plans.schedules import add_months
 from tests.factories import DebtFactory, profile
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -241,15 +242,20 @@ def test_preview_with_bad_input_is_not_an_error(alice_client):
 
 
 def test_debt_detail_explains_the_tier(alice_client, alice):
+    # Missed on the 1st three months ago: past its 1-day grace in that month, so
+    # that month's report printed 1 and this month's prints 4 (one step per
+    # monthly report), whatever the number of days (89-122, severe).
+    today = timezone.localdate()
     debt = DebtFactory(
         borrower=alice,
         profile=profile("weilidai"),
         principal=Decimal("18000"),
-        first_missed_date=timezone.localdate() - timedelta(days=75),
+        first_missed_date=add_months(today.replace(day=1), -3),
     )
     html = alice_client.get(reverse("debt_detail", args=[debt.pk])).content.decode()
     assert 'class="tier tier-severe"' in html
     assert 'href="tel:95384"' in html
-    assert '<span class="code">3</span>' in html
+    assert '<span class="code">4</span>' in html
+    assert 'data-standing="not_negotiated"' in html
     assert 'class="warning"' in html  # 27.38 % a year is above 24 %
     assert "12378" in html and "12363" in html

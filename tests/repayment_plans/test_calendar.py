@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from icalendar import Calendar
 
 from repayment_plans import services
@@ -157,7 +157,9 @@ def test_uids_are_stable_across_exports(alice_client, alice_plan):
 
 
 def test_completed_plans_are_left_out(alice_client, alice_plan):
-    Plan.objects.filter(pk=alice_plan.pk).update(status=Plan.Status.COMPLETED)
+    services.record_payment(alice_plan, alice_plan.total_due, timezone.localdate())
+    alice_plan.refresh_from_db()
+    assert alice_plan.status == Plan.Status.COMPLETED
     assert events(parse(alice_client.get(reverse("calendar_download")))) == {}
 
 

@@ -42,7 +42,9 @@ def test_with_an_agreed_plan_the_milestones_follow_it(alice_client, huabei_debt,
     last = plan.installments.order_by("-number").first().due_date
     html = alice_client.get(reverse("timeline")).content.decode()
     assert milestone_dates(html, "cleared")[0] == last.isoformat()
-    assert html.count('class="grid-block"') == 1
+    # The projection, and beside it the same debt if nothing more is paid.
+    assert html.count('class="grid-block"') == 2
+    assert 'id="scenario"' not in html  # nothing is pending: no scenario
 
 
 def test_what_if_a_missed_month_moves_the_milestones(alice_client, huabei_debt, today):
@@ -54,15 +56,15 @@ def test_what_if_a_missed_month_moves_the_milestones(alice_client, huabei_debt, 
     assert milestone_dates(html, "cleared")[0] == add_months(last, 1).isoformat()
 
 
-def test_what_if_bad_extra_amount_is_a_message_not_an_error(alice_client, huabei_debt):
+def test_what_if_bad_extra_amount_is_a_message_not_an_error(alice_client, huabei_debt, today):
+    accept(make_proposal([huabei_debt], months=12), today)
     response = alice_client.get(reverse("timeline"), {"extra": "-5"})
     assert response.status_code == 200
     assert 'class="field-errors"' in response.content.decode().split('id="field-extra"')[1]
 
 
 def test_the_chart_is_well_formed_svg(huabei_debt, alice, today):
-    accounts, _scenario = services.recovery_inputs(alice, today)
-    timeline = recovery.recovery_timeline(accounts, today)
+    timeline = recovery.recovery_timeline(services.timeline_inputs(alice, today).accounts, today)
     svg = charts.balance_chart(timeline, "Balance <by> month")
     root = ET.fromstring(svg)
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
