@@ -173,20 +173,26 @@ def _interest(balance: Decimal, rate: Fraction) -> Decimal:
 def _split(amount: Decimal, months: int) -> tuple[Decimal, Decimal]:
     """Principal per installment: (each of installments 1..n-1, the last).
 
-    Each is ``amount / months`` rounded half-up to the fen and the last absorbs
-    the remainder. If that would leave the last at zero or below (only for
-    tiny amounts over many months) the regular parts are rounded down instead,
-    which makes the last at least as large as the others.
+    Each is ``amount / months`` rounded up to the fen and the last absorbs
+    the remainder, so the last is never larger than the others: a schedule
+    whose regular installment fits a monthly capacity fits it every month, the
+    last included. If that would leave the last at zero or below (only for
+    tiny amounts over many months) the regular parts are rounded down instead.
     """
     if amount < months * FEN:
         raise ValueError(_TOO_SMALL)
     share = Fraction(amount) / months
-    regular = _fen_from(share)
+    regular = _fen_from_up(share)
     last = amount - regular * (months - 1)
     if last <= 0:
         regular = _fen_from(share, down=True)
         last = amount - regular * (months - 1)
     return regular, last
+
+
+def _fen_from_up(value: Fraction) -> Decimal:
+    """Round an exact non-negative value in yuan up to the fen."""
+    return Decimal(math.ceil(value * 100)).scaleb(-2)
 
 
 def _annuity_exact(amount: Decimal, months: int, rate: Fraction) -> tuple[Fraction, Fraction]:

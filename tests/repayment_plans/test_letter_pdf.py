@@ -62,8 +62,9 @@ def test_chinese_letter_has_every_section_amounts_in_figures_and_capitals(
         "第1页",
     ):
         assert expected in text, expected
-    # 12 installments of (6,000 - 500) / 12 = 458.33, the last 458.37
-    assert "¥458.33" in text and "¥458.37" in text
+    # 12 installments of (6,000 - 500) / 12 = 458.333… rounded up to 458.34, the
+    # last absorbing the remainder: 5,500 - 11 × 458.34 = 458.26
+    assert "¥458.34" in text and "¥458.26" in text
     assert "12" in text
 
 

@@ -114,19 +114,20 @@ def test_18000_interest_free_over_36_months():
 
 
 def test_10000_interest_free_over_3_months_last_absorbs_the_remainder():
-    # 10000 / 3 = 3333.333... -> 3333.33 twice; last 10000 - 6666.66 = 3333.34.
+    # 10000 / 3 = 3333.333... -> rounded up, 3333.34 twice; the last absorbs the
+    # remainder, 10000 - 6666.68 = 3333.32, and so is never the largest month.
     schedule = build_schedule(D("10000"), 3, JAN_31_2027, Method.INTEREST_FREE)
-    assert payments(schedule) == [D("3333.33"), D("3333.33"), D("3333.34")]
+    assert payments(schedule) == [D("3333.34"), D("3333.34"), D("3333.32")]
     assert [i.remaining for i in schedule.installments] == [
-        D("6666.67"),
-        D("3333.34"),
+        D("6666.66"),
+        D("3333.32"),
         D("0.00"),
     ]
 
 
 def test_interest_free_ignores_the_rate():
     schedule = build_schedule(D("10000"), 3, JAN_31_2027, Method.INTEREST_FREE, D("24"))
-    assert payments(schedule) == [D("3333.33"), D("3333.33"), D("3333.34")]
+    assert payments(schedule) == [D("3333.34"), D("3333.34"), D("3333.32")]
     assert schedule.annual_percent == 0
 
 
@@ -180,7 +181,7 @@ def test_equal_principal_12000_at_12_percent_over_12_months():
 
 def test_zero_rate_annuity_is_an_equal_split():
     schedule = build_schedule(D("10000"), 3, JAN_31_2027, Method.ANNUITY, D("0"))
-    assert payments(schedule) == [D("3333.33"), D("3333.33"), D("3333.34")]
+    assert payments(schedule) == [D("3333.34"), D("3333.34"), D("3333.32")]
 
 
 def test_interest_on_an_exact_half_fen_rounds_up():
@@ -256,9 +257,10 @@ def test_method_accepts_its_string_value():
         (D("18000"), D("500"), Method.INTEREST_FREE, D("0"), 36),
         (D("18000"), D("499.99"), Method.INTEREST_FREE, D("0"), 37),
         (D("18000"), D("20000"), Method.INTEREST_FREE, D("0"), 1),
-        # 10000 / 3 shows 3333.33, so offering 3333.33 gives 3 months (not 4).
-        (D("10000"), D("3333.33"), Method.INTEREST_FREE, D("0"), 3),
-        (D("10000"), D("3333.32"), Method.INTEREST_FREE, D("0"), 4),
+        # 10000 / 3 asks 3333.34 a month (the last 3333.32): 3333.33 cannot do it
+        # in 3 months without a month above it, so it takes 4.
+        (D("10000"), D("3333.34"), Method.INTEREST_FREE, D("0"), 3),
+        (D("10000"), D("3333.33"), Method.INTEREST_FREE, D("0"), 4),
         # Interest-free ignores the rate: 1000 a month is never "interest only".
         (D("12000"), D("100"), Method.INTEREST_FREE, D("12"), 120),
         # Annuity at 1 %/month: 12 months -> 1066.19, 13 months -> 988.98.
@@ -284,9 +286,10 @@ def test_months_for_payment(principal, monthly, method, rate, expected):
 
 def test_payment_for_months_examples():
     assert payment_for_months(D("18000"), 36, Method.INTEREST_FREE) == D("500.00")
-    assert payment_for_months(D("10000"), 3, Method.INTEREST_FREE) == D("3333.33")
+    assert payment_for_months(D("10000"), 3, Method.INTEREST_FREE) == D("3333.34")
     assert payment_for_months(D("12000"), 13, Method.ANNUITY, D("12")) == D("988.98")
-    assert payment_for_months(D("12000"), 14, Method.EQUAL_PRINCIPAL, D("12")) == D("977.14")
+    # principal 12000 / 14 = 857.142… rounded up to 857.15, plus 120.00 interest
+    assert payment_for_months(D("12000"), 14, Method.EQUAL_PRINCIPAL, D("12")) == D("977.15")
     assert payment_for_months(D("500"), 1, Method.ANNUITY, D("12")) == D("505.00")
 
 
