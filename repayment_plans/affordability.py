@@ -75,15 +75,24 @@ class LenderGroup:
         months = months or self.max_term_months
         return (self.balance / months).quantize(FEN, rounding=ROUND_CEILING)
 
-    def urgency(self, today: date) -> tuple[int, int]:
-        """(days until the soonest tier change, minus the largest DPD)."""
+    def urgency(self, today: date) -> tuple[int, int, int]:
+        """Stop-escalation sort key, most urgent smallest (DOMAIN.md §4).
+
+        A lender with a severe debt comes before any lender without one:
+        ``(0, minus the largest DPD, days until the soonest tier change)``,
+        so the most overdue severe lender is first. The others follow as
+        ``(1, days until the soonest tier change, minus the largest DPD)``.
+        A severe debt has no next tier, so it must not be ranked by one.
+        """
         soonest, worst = 10**6, 0
         for d in self.debts:
             days = tiers.days_until_next_tier(d.first_missed, today, d.grace_days)
             if days is not None:
                 soonest = min(soonest, days)
             worst = max(worst, tiers.days_past_due(d.first_missed, today, d.grace_days)[0])
-        return soonest, -worst
+        if tiers.tier_for(worst) == tiers.Tier.SEVERE:
+            return 0, -worst, soonest
+        return 1, soonest, -worst
 
 
 @dataclass
@@ -171,6 +180,10 @@ def _allocation(
     months = _months_for(group.balance, monthly)
     if months > MAX_PLAN_MONTHS:
         return _waiting(group, first_due)
+    # What the interest-free schedule of that many months really asks: its
+    # regular installment (balance / months rounded up, never above ``monthly``);
+    # the last absorbs the remainder and is never larger.
+    monthly = (group.balance / months).quantize(FEN, rounding=ROUND_CEILING)
     due = add_months(first_due, start)
     crossings = 0
     for d in group.debts:

@@ -78,12 +78,44 @@ def debt_snapshot(debt: Debt) -> DebtSnapshot:
     )
 
 
-def lender_groups(borrower: Borrower, today: date | None = None) -> list[LenderGroup]:
-    """The borrower's debts not yet agreed, grouped by lender (one letter per lender)."""
+@dataclass
+class StrategyInputs:
+    """What the strategies split: the capacity left after the agreed plans and
+    the proposals awaiting an answer, across the debts not negotiated yet."""
+
+    position: position.BorrowerPosition
+    groups: list[LenderGroup]
+    capacity: Decimal  # for the split, yuan a month
+    pending: list[position.ProposalInput]  # awaiting an answer: kept as they are
+    pending_monthly: Decimal  # the most they ask in any month
+    second_to: set[str]  # lenders that already have a pending or agreed proposal
+
+
+def strategy_inputs(borrower: Borrower, today: date) -> StrategyInputs:
     current = load_position(borrower, today)
-    negotiable = {p.debt_id for p in current.debts if p.escalating}
-    debts = Debt.objects.for_user(borrower.user).select_related("profile")
-    return lender_groups_from([d for d in debts if d.pk in negotiable])
+    negotiable = {p.debt_id for p in current.debts if p.standing == position.Standing.NOT_NEGOTIATED}
+    debts = borrower.debts.select_related("profile")
+    pending = [p for p in current.proposals if p.pending]
+    pending_monthly = position.peak_month(
+        monthly_load(
+            ((i.number, i.due, i.amount) for p in pending for i in p.installments),
+            today.replace(day=1),
+        )
+    )[1]
+    taken = {p.lender for p in pending} | {p.lender for p in current.plans}
+    return StrategyInputs(
+        position=current,
+        groups=lender_groups_from([d for d in debts if d.pk in negotiable]),
+        capacity=max(current.capacity_left - pending_monthly, ZERO),
+        pending=pending,
+        pending_monthly=pending_monthly,
+        second_to=taken,
+    )
+
+
+def lender_groups(borrower: Borrower, today: date) -> list[LenderGroup]:
+    """The borrower's debts not negotiated yet, grouped by lender (one letter each)."""
+    return strategy_inputs(borrower, today).groups
 
 
 def max_term_for(debts) -> int:
@@ -91,34 +123,36 @@ def max_term_for(debts) -> int:
 
 
 @transaction.atomic
-def adopt_strategy(borrower: Borrower, outcome: StrategyOutcome) -> list[Proposal]:
+def adopt_strategy(borrower: Borrower, outcome: StrategyOutcome, today: date) -> list[Proposal]:
     """Pre-fill one draft proposal per lender from the chosen strategy.
 
-    Lenders that already answered, or whose proposal was finalised, keep
-    theirs; drafts are updated in place.
+    The strategy covers the debts not negotiated yet. A lender's draft is
+    updated in place; where the lender already has a proposal awaiting an
+    answer or an agreed plan, those stay as they are and the new debts get a
+    second proposal.
     """
+    inputs = strategy_inputs(borrower, today)
     debts = {d.pk: d for d in Debt.objects.for_user(borrower.user)}
     proposals = []
-    groups = {g.lender: g for g in lender_groups(borrower)}
+    groups = {g.lender: g for g in inputs.groups}
     for allocation in outcome.allocations:
-        if allocation.months == 0:
+        if allocation.months == 0 or allocation.lender not in groups:
             continue
         group = groups[allocation.lender]
         proposal = (
             Proposal.objects.for_user(borrower.user)
-            .filter(lender_name=allocation.lender)
-            .exclude(status=Proposal.Status.REJECTED)
+            .filter(lender_name=allocation.lender, status=Proposal.Status.DRAFT, plan__isnull=True)
+            .order_by("-updated_at", "-pk")
             .first()
         )
-        if proposal is not None and proposal.status != Proposal.Status.DRAFT:
-            proposals.append(proposal)
-            continue
         if proposal is None:
             proposal = Proposal(borrower=borrower, lender_name=allocation.lender)
         proposal.months = allocation.months
         proposal.first_due_date = allocation.first_due
         proposal.method = Method.INTEREST_FREE
         proposal.annual_percent = Decimal("0")
+        proposal.good_faith_amount = Decimal("0")
+        proposal.ask_waive_penalty = True
         proposal.strategy = outcome.strategy
         proposal.save()
         proposal.debts.set([debts[d.debt_id] for d in group.debts])

@@ -50,14 +50,16 @@ def plan_overview(request):
     )
     if not form.is_bound:
         form = StrategyForm(initial={"first_due_date": first_due}, today=today)
-    groups = services.lender_groups(borrower)
-    capacity = borrower.monthly_capacity
+    inputs = services.strategy_inputs(borrower, today)
+    groups, capacity = inputs.groups, inputs.capacity
     context = {
         "borrower": borrower,
         "form": form,
         "first_due": first_due,
         "groups": groups,
+        "inputs": inputs,
         "capacity": capacity,
+        "agreed_plans": inputs.position.active_plans,
         "required": affordability.required_capacity(groups),
         "shortfall": affordability.shortfall(groups, capacity),
         "outcomes": affordability.compare_strategies(groups, capacity, first_due, today),
@@ -80,11 +82,11 @@ def adopt_strategy(request):
     if strategy is None or not form.is_valid():
         messages.error(request, _("Pick a strategy and a first installment date from today on."))
         return redirect("plan_overview")
-    groups = services.lender_groups(borrower)
+    inputs = services.strategy_inputs(borrower, today)
     outcome = affordability.plan_strategy(
-        groups, borrower.monthly_capacity, strategy, form.cleaned_data["first_due_date"], today
+        inputs.groups, inputs.capacity, strategy, form.cleaned_data["first_due_date"], today
     )
-    proposals = services.adopt_strategy(borrower, outcome)
+    proposals = services.adopt_strategy(borrower, outcome, today)
     if not proposals:
         messages.error(request, _("Your budget leaves nothing for repayments yet."))
     else:

@@ -72,15 +72,16 @@ def test_required_capacity_and_shortfall():
     assert shortfall(GROUPS, Decimal("2000")) == Decimal("0.00")
 
 
-def test_stop_escalation_gives_the_surplus_to_the_debt_closest_to_a_worse_tier():
+def test_stop_escalation_serves_the_severe_debt_first_then_the_closest_to_a_worse_tier():
     outcome = plan_strategy(GROUPS, Decimal("2000"), Strategy.STOP_ESCALATION, FIRST_DUE, TODAY)
-    # Minimums 250 (B) + 50 (C) + 500 (A) = 800; the 1,200 left goes to B first.
+    # A is already severe (75 days): it comes first, before B (16 days from severe).
+    # Minimums 500 (A) + 250 (B) + 50 (C) = 800; the 1,200 left goes to A first.
     assert by_lender(outcome) == {
-        "B": (Decimal("1450.00"), 5, 0),  # ceil(6000 / 1450) = 5
+        "A": (Decimal("1636.37"), 11, 0),  # ceil(18000 / 1700) = 11 months of 18000 / 11
+        "B": (Decimal("250.00"), 24, 0),
         "C": (Decimal("50.00"), 60, 0),
-        "A": (Decimal("500.00"), 36, 0),
     }
-    assert [a.lender for a in outcome.allocations] == ["B", "C", "A"]
+    assert [a.lender for a in outcome.allocations] == ["A", "B", "C"]
     assert outcome.months_to_clear == 60
     assert outcome.total_paid == Decimal("27000.00")
     assert outcome.feasible
@@ -88,10 +89,58 @@ def test_stop_escalation_gives_the_surplus_to_the_debt_closest_to_a_worse_tier()
     assert outcome.tier_crossings == 2
 
 
+def test_without_a_severe_debt_the_surplus_goes_to_the_debt_closest_to_a_worse_tier():
+    outcome = plan_strategy([C, B], Decimal("2000"), Strategy.STOP_ESCALATION, FIRST_DUE, TODAY)
+    # B is 16 days from severe, C 21 days from moderate: B gets 250 + the 1,700 left.
+    assert [a.lender for a in outcome.allocations] == ["B", "C"]
+    assert by_lender(outcome) == {
+        "B": (Decimal("1500.00"), 4, 0),  # ceil(6000 / 1950) = 4 months of 6000 / 4
+        "C": (Decimal("50.00"), 60, 0),
+    }
+
+
+def test_stop_escalation_allocates_to_a_severe_lender_before_one_about_to_escalate():
+    severe = group("Severe", "5000", "0", 24, 70, 10)  # 70 days: severe, no next tier
+    light = group("Light", "5000", "0", 24, 28, 11)  # 28 days: moderate in 3 days
+    # Each needs 5000 / 24 = 208.34 a month; 300 covers only one of them now.
+    outcome = plan_strategy(
+        [light, severe], Decimal("300"), Strategy.STOP_ESCALATION, FIRST_DUE, TODAY
+    )
+    assert [a.lender for a in outcome.allocations] == ["Severe", "Light"]
+    assert by_lender(outcome) == {
+        "Severe": (Decimal("294.12"), 17, 0),  # ceil(5000 / 300) = 17 months of 5000 / 17
+        "Light": (Decimal("294.12"), 17, 17),  # waits until Severe is cleared
+    }
+
+
+def test_stop_escalation_order_most_overdue_severe_then_days_to_next_tier_then_dpd():
+    groups = [
+        group("Light28", "1000", "0", 24, 28, 1),  # 3 days from moderate
+        group("Severe70", "1000", "0", 24, 70, 2),
+        group("Moderate45", "1000", "0", 24, 45, 3),  # 16 days from severe
+        group("Severe200", "1000", "0", 24, 200, 4),
+        group("Light5", "1000", "0", 24, 5, 5),  # 26 days from moderate
+        group("Moderate35", "1000", "0", 24, 35, 6),  # 26 days from severe
+        group("Twin-b", "1000", "0", 24, 28, 7),  # same urgency as Light28, same balance
+        group("Twin-a", "1000", "0", 24, 28, 8),
+    ]
+    outcome = plan_strategy(groups, Decimal("100000"), Strategy.STOP_ESCALATION, FIRST_DUE, TODAY)
+    assert [a.lender for a in outcome.allocations] == [
+        "Severe200",
+        "Severe70",
+        "Light28",
+        "Twin-a",
+        "Twin-b",
+        "Moderate45",
+        "Moderate35",  # 26 days like Light5, but 35 days past due against 5
+        "Light5",
+    ]
+
+
 def test_avalanche_pays_the_highest_rate_first():
     outcome = plan_strategy(GROUPS, Decimal("2000"), Strategy.AVALANCHE, FIRST_DUE, TODAY)
     assert by_lender(outcome) == {
-        "A": (Decimal("1700.00"), 11, 0),  # ceil(18000 / 1700) = 11
+        "A": (Decimal("1636.37"), 11, 0),  # ceil(18000 / 1700) = 11 months of 18000 / 11
         "C": (Decimal("50.00"), 60, 0),
         "B": (Decimal("250.00"), 24, 0),
     }
@@ -100,7 +149,7 @@ def test_avalanche_pays_the_highest_rate_first():
 def test_snowball_pays_the_smallest_balance_first():
     outcome = plan_strategy(GROUPS, Decimal("2000"), Strategy.SNOWBALL, FIRST_DUE, TODAY)
     assert by_lender(outcome) == {
-        "C": (Decimal("1250.00"), 3, 0),  # ceil(3000 / 1250) = 3
+        "C": (Decimal("1000.00"), 3, 0),  # ceil(3000 / 1250) = 3 months of 3000 / 3
         "B": (Decimal("250.00"), 24, 0),
         "A": (Decimal("500.00"), 36, 0),
     }
@@ -109,11 +158,12 @@ def test_snowball_pays_the_smallest_balance_first():
 
 def test_pro_rata_splits_by_balance():
     outcome = plan_strategy(GROUPS, Decimal("2000"), Strategy.PRO_RATA, FIRST_DUE, TODAY)
-    # 2000 x 18/27, 2000 x 6/27, 2000 x 3/27, rounded down to the fen.
+    # Shares 2000 x 18/27, 6/27, 3/27 (1333.33, 444.44, 222.22) need 14 months
+    # each; the interest-free schedule over 14 months asks balance / 14, rounded up.
     assert by_lender(outcome) == {
-        "A": (Decimal("1333.33"), 14, 0),
-        "B": (Decimal("444.44"), 14, 0),
-        "C": (Decimal("222.22"), 14, 0),
+        "A": (Decimal("1285.72"), 14, 0),
+        "B": (Decimal("428.58"), 14, 0),
+        "C": (Decimal("214.29"), 14, 0),
     }
     assert outcome.months_to_clear == 14
 
@@ -132,14 +182,16 @@ def test_interest_avoided_is_the_contract_interest_over_the_plan():
 
 def test_short_budget_never_overspends_and_says_who_is_not_covered_in_time():
     outcome = plan_strategy(GROUPS, Decimal("600"), Strategy.STOP_ESCALATION, FIRST_DUE, TODAY)
-    # B 250 + C 50 fit; A's 500 does not: it waits for B (550 a month, 11 months).
+    # A 500 (severe, first) + C 50 fit, A takes the 50 left; B's 250 does not fit:
+    # it waits for A (550 a month free from month 33: 11 months of 6000 / 11),
+    # past its 24 months. A's 550 need 33 months of 18000 / 33 = 545.46.
     assert by_lender(outcome) == {
-        "B": (Decimal("550.00"), 11, 0),
+        "A": (Decimal("545.46"), 33, 0),
+        "B": (Decimal("545.46"), 11, 33),
         "C": (Decimal("50.00"), 60, 0),
-        "A": (Decimal("550.00"), 33, 11),
     }
     assert not outcome.feasible
-    assert next(a for a in outcome.allocations if a.lender == "A").within_max_term is False
+    assert next(a for a in outcome.allocations if a.lender == "B").within_max_term is False
 
 
 def _monthly_load(outcome, month):
