@@ -93,7 +93,9 @@ class StrategyInputs:
 
 def strategy_inputs(borrower: Borrower, today: date) -> StrategyInputs:
     current = load_position(borrower, today)
-    negotiable = {p.debt_id for p in current.debts if p.standing == position.Standing.NOT_NEGOTIATED}
+    negotiable = {
+        p.debt_id for p in current.debts if p.standing == position.Standing.NOT_NEGOTIATED
+    }
     debts = borrower.debts.select_related("profile")
     pending = [p for p in current.proposals if p.pending]
     pending_monthly = position.peak_month(
