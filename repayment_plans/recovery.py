@@ -312,15 +312,15 @@ class PlanPath:
 
 
 def plan_path(plan: PlanInput, today: date, what_if: WhatIf = WhatIf()) -> PlanPath:
-    """Recorded payments, then projected ones: each future installment paid on its
-    due date, arrears caught up one month after the last installment (unless a
-    what-if extra payment today catches them up first)."""
+    """Recorded payments, then projected ones: the borrower keeps paying each
+    installment still open on its due date (a what-if extra payment today comes
+    on top), until what is owed is paid; missed amounts left over are caught
+    up one month after the last installment. Payments go to the oldest
+    installment first."""
     amounts = [i.amount for i in plan.installments]
-    payments = sorted(plan.payments)
-    if what_if.extra > 0:
-        payments.append((today, what_if.extra))
-    state = apply_payments(amounts, payments)
-    future = []
+    recorded = sorted(plan.payments)
+    state = apply_payments(amounts, recorded)
+    future = [(today, what_if.extra)] if what_if.extra > 0 else []
     skipped = False
     for inst, applied in zip(plan.installments, state, strict=True):
         left = inst.amount - applied.paid_amount
@@ -330,12 +330,18 @@ def plan_path(plan: PlanInput, today: date, what_if: WhatIf = WhatIf()) -> PlanP
             skipped = True
             continue
         future.append((inst.due, left))
-    total_due = sum(amounts, ZERO)
-    total_paid = sum((a for _d, a in payments), ZERO) + sum((a for _d, a in future), ZERO)
-    if total_paid < total_due and plan.installments:
+    owed = sum(amounts, ZERO) - sum((a for _d, a in recorded), ZERO)
+    projected, covered = [], ZERO
+    for day, amount in sorted(future):
+        if covered >= owed:
+            break
+        take = min(amount, owed - covered)
+        projected.append((day, take))
+        covered += take
+    if covered < owed and plan.installments:
         last_due = max(i.due for i in plan.installments)
-        future.append((max(add_months(last_due, 1), today), total_due - total_paid))
-    payments = sorted(payments + future)
+        projected.append((max(add_months(last_due, 1), today), owed - covered))
+    payments = recorded + projected
     applied = apply_payments(amounts, payments)
     rows = tuple(
         (inst.due, inst.amount, a.paid_on, a.paid_on <= inst.due)

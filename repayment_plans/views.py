@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from borrowers.views import borrower_required
 
-from . import adherence, affordability, services
+from . import affordability, position, position_load, services
 from .forms import AnswerForm, DisclosureForm, PaymentForm, ProposalForm, SendForm, StrategyForm
 from .models import EmailDelivery, Plan, Proposal, ProposalVersion
 
@@ -300,17 +300,16 @@ def proposal_answer(request, pk):
 
 def _plan_context(plan, form):
     today = timezone.localdate()
-    installments = list(plan.installments.all())
-    rows = [(i, i.status(today)) for i in installments]
-    statuses = [status for _i, status in rows]
+    state = position.plan_state(position_load.plan_input(plan, plan.proposal), today)
     return {
         "plan": plan,
         "proposal": plan.proposal,
-        "rows": rows,
+        "state": state,
+        "rows": state.installments,
         "payments": plan.payments.all(),
-        "streak": adherence.on_time_streak(statuses),
-        "adherence": adherence.adherence_percent(statuses),
-        "outstanding": plan.outstanding,
+        "streak": state.streak,
+        "adherence": state.adherence,
+        "outstanding": state.outstanding,
         "form": form,
         "today": today,
     }
