@@ -110,7 +110,7 @@ def refresh_triage(borrower_ids, today: date) -> int:
     for start in range(0, len(ids), REFRESH_CHUNK):
         chunk = ids[start : start + REFRESH_CHUNK]
         Triage.objects.bulk_create(
-            [triage_row(b, today) for b in _with_position(Borrower.objects.filter(pk__in=chunk))],
+            [triage_row(b, today) for b in with_position(Borrower.objects.filter(pk__in=chunk))],
             update_conflicts=True,
             unique_fields=["borrower"],
             update_fields=["computed_on", *TRIAGE_FIELDS],
@@ -118,7 +118,7 @@ def refresh_triage(borrower_ids, today: date) -> int:
     return len(ids)
 
 
-def _with_position(borrowers):
+def with_position(borrowers):
     from repayment_plans.models import Proposal
     from repayment_plans.position_load import POSITION_PREFETCH
 

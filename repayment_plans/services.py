@@ -265,7 +265,8 @@ def letter_context(proposal: Proposal, today: date) -> dict:
         raise NothingToPropose
     borrower = proposal.borrower
     amount = amount_to_repay(debts, proposal.ask_waive_penalty)
-    rows = [(d, d.status(today)) for d in debts]
+    current = load_position(borrower, today)
+    rows = [(d, current.by_debt(d.pk)) for d in debts]  # days past due as every page shows
     return {
         "proposal": proposal,
         "borrower": borrower,
