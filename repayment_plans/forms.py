@@ -73,8 +73,17 @@ class ProposalForm(PlainTextMixin, forms.ModelForm):
         self.borrower = borrower
         self.today = today
         self.drive = drive
-        self.fields["debts"].queryset = Debt.objects.for_user(borrower.user).filter(
-            lender_name=self.instance.lender_name
+        # A debt under another agreed plan is not proposed again.
+        agreed = (
+            Proposal.objects.for_user(borrower.user)
+            .filter(plan__isnull=False)
+            .exclude(pk=self.instance.pk)
+            .values("debts")
+        )
+        self.fields["debts"].queryset = (
+            Debt.objects.for_user(borrower.user)
+            .filter(lender_name=self.instance.lender_name)
+            .exclude(pk__in=agreed)
         )
         self.fields["debts"].label_from_instance = lambda d: d.label
         self.fields["months"].required = False
