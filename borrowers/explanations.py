@@ -6,10 +6,12 @@ data so that pages, the PDF and emails say the same thing.
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from .templatetags.money import percent
 from .tiers import Tier
 
 
@@ -137,9 +139,16 @@ RIGHTS = (
     _("Complaint lines: 12378 (NFRA, financial regulator) and 12363 (PBOC)."),
 )
 
-COST_WARNING = _(
-    "The yearly cost on this debt is above 24 %. Licensed lenders are under regulatory "
-    "caps, and for private lending, interest, penalties and fees together may not exceed "
-    "4 times the one-year LPR. If the charges look wrong, ask the lender for a breakdown "
-    "and consider the complaint lines 12378 or 12363."
+_COST_WARNING = _(
+    "The yearly cost on this debt is above %(threshold)s. Licensed lenders are under "
+    "regulatory caps, and for private lending, interest, penalties and fees together may "
+    "not exceed 4 times the one-year LPR. If the charges look wrong, ask the lender for a "
+    "breakdown and consider the complaint lines 12378 or 12363."
 )
+
+
+def cost_warning_text(threshold_percent: Decimal) -> str:
+    """The warning for a debt whose effective yearly cost is above
+    ``threshold_percent`` (percent per year, e.g. ``TierStatus.cost_threshold_percent``),
+    in the active language and stating that threshold."""
+    return _COST_WARNING % {"threshold": percent(threshold_percent)}

@@ -16,6 +16,8 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 FEN = Decimal("0.01")
 DAYS_PER_YEAR = 365
 HUNDRED = Decimal(100)
+# Card late charges are due once for each billing cycle of this many days begun.
+LATE_FEE_CYCLE_DAYS = 30
 
 
 class Tier(enum.StrEnum):
@@ -168,7 +170,7 @@ class PenaltyEstimate:
     accrued: Decimal  # yuan, to the fen, interest part plus late fees
     per_day: Decimal  # yuan, to the fen, the next day's penalty interest
     late_fees: Decimal  # yuan, to the fen
-    annual_percent: Decimal  # penalty interest as percent per year
+    annual_percent: Decimal  # penalty interest rate, percent per year (simple, no late fees)
 
 
 def estimate_penalty(
@@ -199,7 +201,7 @@ def estimate_penalty(
         else:
             interest = overdue_amount * daily * dpd
             per_day = overdue_amount * daily
-        cycles = -(-dpd // 30)
+        cycles = late_fee_cycles(dpd)
         late_fees = overdue_amount * terms.late_fee_percent / HUNDRED * cycles
         return PenaltyEstimate(
             accrued=money(interest + late_fees),
@@ -209,18 +211,42 @@ def estimate_penalty(
         )
 
 
-def effective_annual_percent(
-    contract_annual_percent: Decimal, penalty: PenaltyEstimate, dpd: int
-) -> Decimal:
-    """The yearly cost now charged on the overdue amount, in percent.
+def late_fee_cycles(days_overdue: int) -> int:
+    """Late-charge cycles begun in ``days_overdue`` days: one per 30 days or part."""
+    if days_overdue <= 0:
+        return 0
+    return -(-days_overdue // LATE_FEE_CYCLE_DAYS)
 
-    While current this is the contract rate; once overdue the penalty rate
-    applies to the overdue amount, so the higher of the two is what the
-    borrower pays per year.
+
+def effective_annual_cost_percent(
+    contract_annual_percent: Decimal, terms: PenaltyTerms, dpd: int
+) -> Decimal:
+    """Effective yearly cost of the debt, in percent of the overdue amount per year.
+
+    Units: ``contract_annual_percent`` and the result are percent per year (the
+    result rounded half-up to 0.01); ``dpd`` is days past due.
+
+    While the debt is current (``dpd <= 0``) this is the contract rate. Once
+    overdue it is what one year overdue costs as a percent of the overdue
+    amount: penalty interest over 365 days, compounded daily when
+    ``terms.compounds`` (((1 + daily)^365 - 1) x 100) and simple otherwise
+    (daily x 365 x 100), never below the contract rate, plus the late charges
+    of a year: ``terms.late_fee_percent`` for each of the 13 thirty-day cycles
+    begun in 365 days. Unlike ``PenaltyEstimate.annual_percent`` (the penalty
+    interest rate alone, simple) this includes compounding and late charges.
     """
     if dpd <= 0:
         return money(contract_annual_percent)
-    return money(max(contract_annual_percent, penalty.annual_percent))
+    with localcontext() as ctx:
+        ctx.prec = 34
+        daily = terms.daily_fraction(contract_annual_percent)
+        if terms.compounds:
+            interest_percent = ((1 + daily) ** DAYS_PER_YEAR - 1) * HUNDRED
+        else:
+            interest_percent = daily * DAYS_PER_YEAR * HUNDRED
+        interest_percent = max(interest_percent, contract_annual_percent)
+        late_fees_percent = terms.late_fee_percent * late_fee_cycles(DAYS_PER_YEAR)
+        return money(interest_percent + late_fees_percent)
 
 
 @dataclass(frozen=True)
@@ -246,9 +272,14 @@ class TierStatus:
     report_code: str
     days_to_next_report_code: int | None
     penalty: PenaltyEstimate
+    # Percent per year: see effective_annual_cost_percent().
     effective_annual_percent: Decimal
+    # Whether effective_annual_percent is above cost_threshold_percent; never
+    # for a debt repaid in full.
     cost_warning: bool
     card_risk_class: str | None
+    # The threshold the warning was decided against, percent per year.
+    cost_threshold_percent: Decimal
 
     @property
     def is_overdue(self) -> bool:
@@ -262,16 +293,21 @@ class TierStatus:
 def assess(
     facts: DebtFacts, today: date, cost_warning_percent: Decimal = Decimal(24)
 ) -> TierStatus:
-    """Everything the dashboard and the explanation page show for one debt."""
+    """Everything the dashboard and the explanation page show for one debt.
+
+    ``cost_warning_percent`` (percent per year) is the yearly cost above which
+    the debt is flagged; it is returned as ``cost_threshold_percent``.
+    """
     if facts.cleared_on is not None and facts.cleared_on <= today:
         settled = replace(facts, first_missed=None, cleared_on=None)
-        return replace(assess(settled, today, cost_warning_percent), report_code="C")
+        status = assess(settled, today, cost_warning_percent)
+        return replace(status, report_code="C", cost_warning=False)
     dpd, in_grace = days_past_due(facts.first_missed, today, facts.grace_days)
     tier = tier_for(dpd)
     penalty = estimate_penalty(
         facts.overdue_amount, facts.contract_annual_percent, facts.penalty_terms, dpd
     )
-    cost = effective_annual_percent(facts.contract_annual_percent, penalty, dpd)
+    cost = effective_annual_cost_percent(facts.contract_annual_percent, facts.penalty_terms, dpd)
     return TierStatus(
         dpd=dpd,
         in_grace=in_grace,
@@ -284,6 +320,7 @@ def assess(
         effective_annual_percent=cost,
         cost_warning=cost > cost_warning_percent,
         card_risk_class=card_risk_class_for(dpd) if facts.is_credit_card else None,
+        cost_threshold_percent=cost_warning_percent,
     )
 
 

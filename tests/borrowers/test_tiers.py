@@ -1,4 +1,4 @@
-"""The tier engine: pure functions, no database."""
+"""The tier engine: pure functions, no database (one test reads the overview page)."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -163,6 +163,123 @@ def test_current_debt_costs_its_contract_rate():
     status = tiers.assess(facts(None, terms=WEILIDAI, rate="30"), TODAY)
     assert status.effective_annual_percent == Decimal("30.00")
     assert status.cost_warning is True
+
+
+def test_a_card_late_charge_counts_in_the_yearly_cost():
+    status = tiers.assess(facts(40, terms=CARD, amount="1000", rate="18.25", card=True), TODAY)
+    # The penalty interest alone (contract rate x 1) is below 24 % a year ...
+    assert status.penalty.annual_percent == Decimal("18.25")
+    # ... but a year overdue also begins ceil(365 / 30) = 13 cycles of 5 % late charges.
+    assert status.effective_annual_percent == Decimal("83.25")  # 18.25 + 13 x 5
+    assert status.cost_warning is True
+
+
+def test_a_small_late_charge_just_crosses_the_threshold():
+    terms = PenaltyTerms(
+        rule=PenaltyRule.CONTRACT_MULTIPLIER,
+        multiplier=Decimal("1"),
+        late_fee_percent=Decimal("0.5"),
+    )
+    status = tiers.assess(facts(10, terms=terms, rate="18.25", card=True), TODAY)
+    assert status.effective_annual_percent == Decimal("24.75")  # 18.25 + 13 x 0.5
+    assert status.cost_warning is True
+
+
+def test_daily_compounding_costs_more_than_simple_interest_over_a_year():
+    compounding = PenaltyTerms(
+        rule=PenaltyRule.DAILY_RATE, daily_percent=Decimal("0.05"), compounds=True
+    )
+    compounded = tiers.assess(facts(40, terms=compounding), TODAY)
+    simple = tiers.assess(facts(40), TODAY)
+    # ((1 + 0.0005) ^ 365 - 1) x 100 = 20.0159...; 0.05 x 365 = 18.25.
+    assert compounded.effective_annual_percent == Decimal("20.02")
+    assert simple.effective_annual_percent == Decimal("18.25")
+    # The penalty rate shown beside the contract rate stays the simple yearly rate.
+    assert compounded.penalty.annual_percent == Decimal("18.25")
+
+
+def test_effective_annual_cost_is_decimal_to_the_fen():
+    compounding = PenaltyTerms(
+        rule=PenaltyRule.DAILY_RATE, daily_percent=Decimal("0.05"), compounds=True
+    )
+    cost = tiers.effective_annual_cost_percent(Decimal("0"), compounding, 1)
+    assert isinstance(cost, Decimal) and cost.as_tuple().exponent == -2
+    assert tiers.effective_annual_cost_percent(Decimal("30"), CARD, 0) == Decimal("30.00")
+
+
+def test_a_cleared_debt_never_warns():
+    cleared = DebtFacts(
+        first_missed=TODAY - timedelta(days=100),
+        grace_days=0,
+        overdue_amount=Decimal("1000"),
+        contract_annual_percent=Decimal("30"),  # above the threshold even while current
+        penalty_terms=CARD,
+        is_credit_card=True,
+        cleared_on=TODAY - timedelta(days=5),
+    )
+    assert tiers.assess(cleared, TODAY).cost_warning is False
+    assert tiers.assess(cleared, TODAY - timedelta(days=5)).cost_warning is False
+    # The day before the repayment it was overdue and warned.
+    assert tiers.assess(cleared, TODAY - timedelta(days=6)).cost_warning is True
+
+
+def test_the_threshold_decides_and_is_carried_in_the_status():
+    weilidai = facts(40, terms=WEILIDAI, rate="18.25")  # 27.38 % a year
+    at_24 = tiers.assess(weilidai, TODAY, Decimal(24))
+    at_30 = tiers.assess(weilidai, TODAY, Decimal(30))
+    assert (at_24.cost_warning, at_24.cost_threshold_percent) == (True, Decimal(24))
+    assert (at_30.cost_warning, at_30.cost_threshold_percent) == (False, Decimal(30))
+
+
+def test_the_warning_text_states_the_threshold():
+    from django.utils import translation
+
+    from borrowers.explanations import cost_warning_text
+
+    with translation.override("en"):
+        assert cost_warning_text(Decimal("30")).startswith(
+            "The yearly cost on this debt is above 30 %. Licensed lenders"
+        )
+        assert "24" not in cost_warning_text(Decimal("30"))
+        assert cost_warning_text(Decimal("24.5")).startswith(
+            "The yearly cost on this debt is above 24.5 %."
+        )
+
+
+@pytest.mark.django_db
+def test_a_threshold_of_30_changes_the_decision_and_the_texts(settings, alice_client, alice):
+    """Through Django: the setting decides which debt warns and what the warning says."""
+    import re
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from borrowers.explanations import cost_warning_text
+    from tests.factories import DebtFactory, profile
+
+    late = timezone.localdate() - timedelta(days=40)
+    for rate in ("18.25", "24"):  # x 1.5 penalty: 27.38 % and 36 % a year
+        DebtFactory(
+            borrower=alice,
+            profile=profile("weilidai"),
+            annual_rate_percent=Decimal(rate),
+            first_missed_date=late,
+        )
+
+    def warnings():
+        html = alice_client.get(reverse("dashboard"), HTTP_ACCEPT_LANGUAGE="en").content
+        return re.findall(r'<p class="warning">(.*?)</p>', html.decode())
+
+    settings.COST_WARNING_ANNUAL_PERCENT = "24"
+    assert sorted(warnings()) == [
+        "Yearly cost now about 27.38 %: above 24 %.",
+        "Yearly cost now about 36 %: above 24 %.",
+    ]
+    settings.COST_WARNING_ANNUAL_PERCENT = "30"
+    assert warnings() == ["Yearly cost now about 36 %: above 30 %."]
+    status = alice.debts.get(annual_rate_percent=Decimal("24")).status(timezone.localdate())
+    assert (status.cost_warning, status.cost_threshold_percent) == (True, Decimal("30"))
+    assert "above 30 %." in cost_warning_text(status.cost_threshold_percent)
 
 
 def test_worst_tier():
