@@ -69,13 +69,13 @@ TIER_TEXT = {
 
 REPORT_CODE_TEXT = {
     "N": _("normal"),
-    "1": _("1–30 days overdue"),
-    "2": _("31–60 days overdue"),
-    "3": _("61–90 days overdue"),
-    "4": _("91–120 days overdue"),
-    "5": _("121–150 days overdue"),
-    "6": _("151–180 days overdue"),
-    "7": _("more than 180 days overdue"),
+    "1": _("1 monthly report unpaid"),
+    "2": _("2 monthly reports in a row unpaid"),
+    "3": _("3 monthly reports in a row unpaid"),
+    "4": _("4 monthly reports in a row unpaid"),
+    "5": _("5 monthly reports in a row unpaid"),
+    "6": _("6 monthly reports in a row unpaid"),
+    "7": _("7 or more monthly reports in a row unpaid"),
     "C": _("settled"),
 }
 

@@ -44,15 +44,6 @@ TIER_STARTS: tuple[tuple[Tier, int], ...] = (
     (Tier.MODERATE, 31),
     (Tier.SEVERE, 61),
 )
-# Credit-report status codes: upper DPD bound (inclusive) for each code.
-REPORT_CODE_BOUNDS: tuple[tuple[str, int], ...] = (
-    ("1", 30),
-    ("2", 60),
-    ("3", 90),
-    ("4", 120),
-    ("5", 150),
-    ("6", 180),
-)
 # Credit-card risk classes (商业银行信用卡业务监督管理办法 Art.92): upper DPD bound.
 CARD_RISK_CLASS_BOUNDS: tuple[tuple[str, int], ...] = (
     ("normal", 0),
@@ -91,16 +82,6 @@ def tier_for(dpd: int) -> Tier:
     return tier
 
 
-def report_code_for(dpd: int) -> str:
-    """Monthly status code on the PBOC credit report: N, 1..7 (C = settled)."""
-    if dpd <= 0:
-        return "N"
-    for code, upper in REPORT_CODE_BOUNDS:
-        if dpd <= upper:
-            return code
-    return "7"
-
-
 def card_risk_class_for(dpd: int) -> str:
     for name, upper in CARD_RISK_CLASS_BOUNDS:
         if dpd <= upper:
@@ -131,15 +112,6 @@ def days_until_next_tier(first_missed: date | None, today: date, grace_days: int
     for candidate, start in TIER_STARTS:
         if candidate.rank > current.rank:
             return start - dpd
-    return None
-
-
-def days_until_next_report_code(dpd: int) -> int | None:
-    if dpd <= 0:
-        return None
-    for _code, upper in REPORT_CODE_BOUNDS:
-        if dpd <= upper:
-            return upper + 1 - dpd
     return None
 
 
@@ -269,8 +241,6 @@ class TierStatus:
     tier: Tier
     next_tier: Tier | None
     days_to_next_tier: int | None
-    report_code: str
-    days_to_next_report_code: int | None
     penalty: PenaltyEstimate
     # Percent per year: see effective_annual_cost_percent().
     effective_annual_percent: Decimal
@@ -280,14 +250,13 @@ class TierStatus:
     card_risk_class: str | None
     # The threshold the warning was decided against, percent per year.
     cost_threshold_percent: Decimal
+    # Repaid in full. The monthly credit-report code is not a function of the
+    # days past due: repayment_plans.recovery.code_on makes it, per report.
+    is_settled: bool = False
 
     @property
     def is_overdue(self) -> bool:
         return self.dpd > 0
-
-    @property
-    def is_settled(self) -> bool:
-        return self.report_code == "C"
 
 
 def assess(
@@ -301,7 +270,7 @@ def assess(
     if facts.cleared_on is not None and facts.cleared_on <= today:
         settled = replace(facts, first_missed=None, cleared_on=None)
         status = assess(settled, today, cost_warning_percent)
-        return replace(status, report_code="C", cost_warning=False)
+        return replace(status, is_settled=True, cost_warning=False)
     dpd, in_grace = days_past_due(facts.first_missed, today, facts.grace_days)
     tier = tier_for(dpd)
     penalty = estimate_penalty(
@@ -314,8 +283,6 @@ def assess(
         tier=tier,
         next_tier=next_tier_after(tier) if facts.first_missed else None,
         days_to_next_tier=days_until_next_tier(facts.first_missed, today, facts.grace_days),
-        report_code=report_code_for(dpd),
-        days_to_next_report_code=days_until_next_report_code(dpd),
         penalty=penalty,
         effective_annual_percent=cost,
         cost_warning=cost > cost_warning_percent,

@@ -89,6 +89,12 @@ class StrategyInputs:
     pending: list[position.ProposalInput]  # awaiting an answer: kept as they are
     pending_monthly: Decimal  # the most they ask in any month
     second_to: set[str]  # lenders that already have a pending or agreed proposal
+    committed: Decimal  # agreed and pending together, in their heaviest month
+
+    @property
+    def over_capacity(self) -> Decimal:
+        """How much agreed plans and pending proposals ask above the capacity."""
+        return max(self.committed - self.position.capacity, ZERO)
 
 
 def strategy_inputs(borrower: Borrower, today: date) -> StrategyInputs:
@@ -98,12 +104,14 @@ def strategy_inputs(borrower: Borrower, today: date) -> StrategyInputs:
     }
     debts = borrower.debts.select_related("profile")
     pending = [p for p in current.proposals if p.pending]
-    pending_monthly = position.peak_month(
-        monthly_load(
-            ((i.number, i.due, i.amount) for p in pending for i in p.installments),
-            today.replace(day=1),
-        )
-    )[1]
+    pending_load = monthly_load(
+        ((i.number, i.due, i.amount) for p in pending for i in p.installments),
+        today.replace(day=1),
+    )
+    pending_monthly = position.peak_month(pending_load)[1]
+    committed = current.agreed_load()
+    for month, amount in pending_load.items():
+        committed[month] = committed.get(month, ZERO) + amount
     taken = {p.lender for p in pending} | {p.lender for p in current.plans}
     return StrategyInputs(
         position=current,
@@ -112,6 +120,7 @@ def strategy_inputs(borrower: Borrower, today: date) -> StrategyInputs:
         pending=pending,
         pending_monthly=pending_monthly,
         second_to=taken,
+        committed=position.peak_month(committed)[1],
     )
 
 

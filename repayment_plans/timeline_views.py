@@ -77,7 +77,9 @@ def timeline_context(borrower, today, what_if: recovery.WhatIf):
         "chart": charts.balance_chart(timeline, str(_("Remaining balance by month"))),
         "chart_marks": _chart_marks(timeline),
         "grids": [(labels[key], cells) for key, cells in timeline.grids.items()],
-        "without_grids": [(labels[key], cells) for key, cells in without.grids.items()],
+        "without_grids": [
+            (labels[a.key], without.grids[a.key]) for a in inputs.accounts if a.plan is not None
+        ],
         "months": [
             {
                 "row": row,

@@ -28,36 +28,36 @@ def facts(days_ago, grace=0, terms=HUABEI, amount="6500", rate="0", card=False):
 
 
 @pytest.mark.parametrize(
-    ("dpd", "tier", "code", "days_to_next"),
+    ("dpd", "tier", "days_to_next"),
     [
-        (0, Tier.CURRENT, "N", 1),
-        (1, Tier.LIGHT, "1", 30),
-        (30, Tier.LIGHT, "1", 1),
-        (31, Tier.MODERATE, "2", 30),
-        (60, Tier.MODERATE, "2", 1),
-        (61, Tier.SEVERE, "3", None),
-        (90, Tier.SEVERE, "3", None),
-        (91, Tier.SEVERE, "4", None),
-        (120, Tier.SEVERE, "4", None),
-        (121, Tier.SEVERE, "5", None),
-        (150, Tier.SEVERE, "5", None),
-        (151, Tier.SEVERE, "6", None),
-        (180, Tier.SEVERE, "6", None),
-        (181, Tier.SEVERE, "7", None),
-        (1000, Tier.SEVERE, "7", None),
+        (0, Tier.CURRENT, 1),
+        (1, Tier.LIGHT, 30),
+        (30, Tier.LIGHT, 1),
+        (31, Tier.MODERATE, 30),
+        (60, Tier.MODERATE, 1),
+        (61, Tier.SEVERE, None),
+        (90, Tier.SEVERE, None),
+        (91, Tier.SEVERE, None),
+        (120, Tier.SEVERE, None),
+        (121, Tier.SEVERE, None),
+        (150, Tier.SEVERE, None),
+        (151, Tier.SEVERE, None),
+        (180, Tier.SEVERE, None),
+        (181, Tier.SEVERE, None),
+        (1000, Tier.SEVERE, None),
     ],
 )
-def test_boundaries(dpd, tier, code, days_to_next):
+def test_boundaries(dpd, tier, days_to_next):
+    # The credit-report code is not a bucket of days: see tests/repayment_plans/test_recovery.py.
     status = tiers.assess(facts(dpd), TODAY)
     assert status.dpd == dpd
     assert status.tier == tier
-    assert status.report_code == code
     assert status.days_to_next_tier == days_to_next
 
 
 def test_a_debt_with_nothing_missed_is_current_and_not_escalating():
     status = tiers.assess(facts(None), TODAY)
-    assert (status.dpd, status.tier, status.report_code) == (0, Tier.CURRENT, "N")
+    assert (status.dpd, status.tier) == (0, Tier.CURRENT)
     assert status.days_to_next_tier is None
     assert status.next_tier is None
     assert status.penalty.accrued == Decimal("0.00")
@@ -76,7 +76,7 @@ def test_huabei_like_debt_45_days_late_is_moderate_with_16_days_to_severe():
 def test_within_grace_the_debt_is_in_grace_current_and_unpenalised():
     status = tiers.assess(facts(1, grace=1, terms=WEILIDAI, rate="18.25"), TODAY)
     assert status.in_grace is True
-    assert (status.dpd, status.tier, status.report_code) == (0, Tier.CURRENT, "N")
+    assert (status.dpd, status.tier) == (0, Tier.CURRENT)
     assert status.penalty.accrued == Decimal("0.00")
     assert status.days_to_next_tier == 1
     assert status.next_tier == Tier.LIGHT
@@ -297,7 +297,7 @@ def test_a_repaid_debt_is_settled():
         cleared_on=TODAY - timedelta(days=5),
     )
     status = tiers.assess(cleared, TODAY)
-    assert (status.report_code, status.dpd, status.tier) == ("C", 0, Tier.CURRENT)
+    assert (status.dpd, status.tier) == (0, Tier.CURRENT)
     assert status.is_settled and status.days_to_next_tier is None
     assert status.penalty.accrued == Decimal("0.00")
     # Before the repayment day it was still severe.
