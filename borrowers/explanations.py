@@ -39,8 +39,8 @@ TIER_TEXT = {
             _("A short grace period is often granted when you show that you are willing to pay."),
         ),
         report_meaning=_(
-            "If the lender reports to the PBOC credit system, the month shows as 1 "
-            "(1–30 days overdue)."
+            "If the lender reports to the PBOC credit system, the first monthly report "
+            "that finds the account unpaid shows 1."
         ),
     ),
     Tier.MODERATE: TierText(
@@ -51,7 +51,10 @@ TIER_TEXT = {
             _("The account may be handed to a third-party collection agency."),
             _("Your credit limit may be lowered or frozen."),
         ),
-        report_meaning=_("The month shows as 2 (31–60 days overdue) on the credit report."),
+        report_meaning=_(
+            "Typically the second monthly report in a row that finds it unpaid: 2 on the "
+            "credit report."
+        ),
     ),
     Tier.SEVERE: TierText(
         name=pgettext_lazy("tier", "Severe delinquency"),
@@ -61,8 +64,8 @@ TIER_TEXT = {
             _("The lender reports you to the PBOC credit reference system, if it has not already."),
         ),
         report_meaning=_(
-            "The month shows as 3 (61–90 days), 4 (91–120), 5 (121–150), 6 (151–180) "
-            "or 7 (over 180 days) on the credit report."
+            "Typically 3 from the third monthly report in a row that finds it unpaid, then "
+            "one more each month (4, 5, 6) up to 7."
         ),
     ),
 }
