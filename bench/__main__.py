@@ -204,6 +204,8 @@ def engine_median_ms() -> float:
 
 def make_due_installments(day, count: int) -> None:
     """``count`` unpaid installments due on ``day``, 100 per plan."""
+    from datetime import timedelta
+
     from borrowers.models import Borrower, User
     from repayment_plans.models import Installment, Plan, Proposal
 
@@ -228,6 +230,7 @@ def make_due_installments(day, count: int) -> None:
             method="interest_free",
             months=per_plan,
             first_due_date=day,
+            agreed_on=day - timedelta(days=30),
         )
         for p in proposals
     )
@@ -329,9 +332,6 @@ def caseload_figures() -> dict:
                     principal=Decimal("5000"),
                     annual_rate_percent=Decimal("0"),
                     first_missed_date=missed,
-                    light_on=missed + timedelta(days=1),
-                    moderate_on=missed + timedelta(days=31),
-                    severe_on=missed + timedelta(days=61),
                 )
             )
     Debt.objects.bulk_create(debts, batch_size=5000)
@@ -346,6 +346,7 @@ def caseload_figures() -> dict:
             method="interest_free",
             months=6,
             first_due_date=today - timedelta(days=40),
+            agreed_on=today - timedelta(days=45),
         )
         for p in proposals
     )

@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -290,11 +290,6 @@ class Debt(models.Model):
         blank=True,
         validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("5"))],
     )
-    # The days the debt enters each tier if nothing is paid (from first_missed_date
-    # and the grace days), kept so that caseloads can sort by urgency in SQL.
-    light_on = models.DateField(null=True, blank=True, editable=False)
-    moderate_on = models.DateField(null=True, blank=True, editable=False)
-    severe_on = models.DateField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -307,17 +302,6 @@ class Debt(models.Model):
 
     def __str__(self):
         return self.label
-
-    def save(self, *args, **kwargs):
-        self.set_tier_dates()
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {
-                *kwargs["update_fields"],
-                "light_on",
-                "moderate_on",
-                "severe_on",
-            }
-        super().save(*args, **kwargs)
 
     @property
     def label(self) -> str:
@@ -332,17 +316,6 @@ class Debt(models.Model):
         if self.grace_days_override is not None:
             return self.grace_days_override
         return self.profile.grace_days
-
-    def set_tier_dates(self) -> None:
-        """Refresh light_on / moderate_on / severe_on (None when nothing is unpaid)."""
-        missed = None if self.cleared_on else self.first_missed_date
-        if missed is None:
-            self.light_on = self.moderate_on = self.severe_on = None
-            return
-        starts = dict(tiers.TIER_STARTS)
-        self.light_on = missed + timedelta(days=self.grace_days + 1)
-        self.moderate_on = missed + timedelta(days=starts[tiers.Tier.MODERATE])
-        self.severe_on = missed + timedelta(days=starts[tiers.Tier.SEVERE])
 
     def facts(self) -> tiers.DebtFacts:
         return debt_facts(
@@ -484,12 +457,6 @@ class CaseNote(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d} {self.get_kind_display()}"
-
-
-def refresh_tier_dates(profile: ProductProfile) -> None:
-    """A profile's grace days changed in the admin: its debts' tier dates follow."""
-    for debt in profile.debts.filter(grace_days_override__isnull=True).select_related("profile"):
-        debt.save(update_fields=["updated_at"])
 
 
 class Triage(models.Model):

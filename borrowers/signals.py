@@ -2,13 +2,19 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from .models import AccessGrant, CaseNote, Debt, ProductProfile, Triage, refresh_tier_dates
+from .models import AccessGrant, CaseNote, Debt, ProductProfile, Triage
 
 
 @receiver(post_save, sender=ProductProfile)
 def profile_saved(sender, instance, created, raw=False, **kwargs):
+    """A profile's terms changed in the admin: its borrowers' caseload figures follow."""
+    from .caseload import refresh_triage
+
     if not created and not raw:
-        refresh_tier_dates(instance)
+        stored = Triage.objects.filter(borrower__debts__profile=instance).values_list(
+            "borrower_id", flat=True
+        )
+        refresh_triage(set(stored), timezone.localdate())
 
 
 def touch_triage(borrower_id: int) -> None:

@@ -51,3 +51,20 @@ def test_the_beat_runs_the_refresh_after_midnight():
     assert entry["task"] == nightly_triage_refresh.name
     assert entry["schedule"].hour == {0}
     assert entry["schedule"].minute == {5}
+
+
+def test_a_profile_whose_grace_changes_moves_the_caseload_figures():
+    # Missed 2 days ago: past a 0-day grace it is light, inside a 3-day one current.
+    today = timezone.localdate()
+    borrower = BorrowerFactory()
+    debt = DebtFactory(borrower=borrower, first_missed_date=today - timedelta(days=2))
+    AccessGrant.objects.create(borrower=borrower, counselor=CounselorFactory())
+    profile = debt.profile
+    profile.grace_days = 0
+    profile.save()
+    assert TIER_NAMES[Triage.objects.get(borrower=borrower).worst_rank] == "light"
+    profile.grace_days = 3
+    profile.save()
+    stored = Triage.objects.get(borrower=borrower)
+    assert TIER_NAMES[stored.worst_rank] == "current"
+    assert stored.next_tier_on == today + timedelta(days=2)  # day 1 past a 3-day grace
