@@ -252,13 +252,18 @@ def test_a_borrower_and_her_counselor_from_sign_up_to_the_first_payment(
     page.reload()
     expect(page.locator(".deliveries .status-sent")).to_be_visible()
 
-    # Before the lender answers, the timeline projects the proposal.
+    # Before the lender answers, the proposal is a scenario beside the projection,
+    # never the projection (it used to be projected as if accepted): the overall
+    # milestones wait for the lender's answer, and the timeline says so.
     page.goto(f"{base}/timeline/")
     webank_label = debts["微粒贷"].label
     cleared = page.locator(".account-milestones li[data-kind=cleared]", has_text=webank_label)
     this_month = page.locator("ol.months li.month").first
     expect(this_month).to_contain_text(yuan(total))  # nothing paid yet
-    expect(cleared.locator("time")).to_have_count(1)
+    expect(cleared).to_have_count(0)
+    pending = page.locator("#blockers li[data-blocker=pending]", has_text=webank_label)
+    expect(pending).to_have_count(1)
+    expect(page.locator("#scenario")).to_contain_text("深圳前海微众银行")
 
     # The lender accepts: a plan of 20 installments.
     page.goto(f"{base}/proposals/{webank.pk}/answer/")
