@@ -267,13 +267,23 @@ def recovery_plan(plan: PlanInput) -> recovery.PlanInput:
     )
 
 
-def scenario_plan(proposal: ProposalInput, today: date) -> recovery.PlanInput:
-    """A proposal as if the lender agreed it today: a scenario, never the projection."""
+def scenario(key: str, installments, today: date) -> recovery.PlanInput:
+    """Installments ((due, yuan) pairs) as if a lender agreed them today: a
+    scenario ("if the lender accepts"), never the projection."""
     return recovery.PlanInput(
-        key=f"proposal-{proposal.proposal_id}",
-        installments=tuple(recovery.Installment(i.due, i.amount) for i in proposal.installments),
+        key=key,
+        installments=tuple(recovery.Installment(due, amount) for due, amount in installments),
         agreed_on=today,
         projected=True,
+    )
+
+
+def scenario_plan(proposal: ProposalInput, today: date) -> recovery.PlanInput:
+    """A proposal awaiting an answer, as if the lender agreed it today."""
+    return scenario(
+        f"proposal-{proposal.proposal_id}",
+        ((i.due, i.amount) for i in proposal.installments),
+        today,
     )
 
 

@@ -305,14 +305,10 @@ def record_section(debts, schedule: Schedule, today: date) -> dict:
     from .charts import balance_chart
     from .recovery_text import milestone_card
 
-    plan = recovery.PlanInput(
-        key="this",
-        installments=tuple(
-            recovery.Installment(i.due_date, i.payment) for i in schedule.installments
-        ),
-        agreed_on=today,
-        projected=True,
+    plan = position.scenario(
+        "this", ((i.due_date, i.payment) for i in schedule.installments), today
     )
+
     accounts = [
         replace(position.recovery_account(position_load.debt_input(d), None, False), plan=plan)
         for d in debts
@@ -538,13 +534,10 @@ def timeline_inputs(borrower: Borrower, today: date) -> TimelineInputs:
             schedule = schedule_for(
                 group.balance, allocation.months, allocation.first_due, Method.INTEREST_FREE, ZERO
             )
-            plan = recovery.PlanInput(
-                key=f"best-{allocation.lender}",
-                installments=tuple(
-                    recovery.Installment(i.due_date, i.payment) for i in schedule.installments
-                ),
-                agreed_on=today,
-                projected=True,
+            plan = position.scenario(
+                f"best-{allocation.lender}",
+                ((i.due_date, i.payment) for i in schedule.installments),
+                today,
             )
             for snapshot in group.debts:
                 planned[str(snapshot.debt_id)] = plan
