@@ -1,4 +1,15 @@
-"""The email that carries a proposal PDF to the lender, with a copy to the borrower."""
+"""The email that carries a proposal PDF to the lender, with a copy to the borrower.
+
+The delivery row is the truth and the broker only a wake-up: a delivery still
+queued after REDRIVE_AFTER (its task lost with a killed worker or a broker
+restart) is enqueued again by the beat's re-drive. Each delivery keeps one
+Message-ID on every try, so a copy sent twice (a worker killed after the SMTP
+server accepted, before the row was marked sent) is recognisable as the same
+message. The guarantee is at least once.
+"""
+
+from datetime import timedelta
+from email.utils import make_msgid, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -10,6 +21,16 @@ from django.utils import timezone, translation
 from .models import EmailDelivery
 
 MAX_ATTEMPTS = 5
+REDRIVE_AFTER = timedelta(minutes=10)
+
+
+def message_id_domain() -> str:
+    """The domain of DEFAULT_FROM_EMAIL, for Message-IDs."""
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+
+
+def new_message_id() -> str:
+    return make_msgid(domain=message_id_domain())
 
 
 def retry_delay(retries: int) -> int:
@@ -32,6 +53,7 @@ def build_message(delivery: EmailDelivery) -> EmailMessage:
         to=[delivery.to_email],
         cc=[delivery.cc_email] if delivery.cc_email else [],
         reply_to=[borrower.user.email],
+        headers={"Message-ID": delivery.message_id} if delivery.message_id else None,
     )
     with version.pdf.open("rb") as pdf:
         message.attach(version.filename, pdf.read(), "application/pdf")
@@ -69,6 +91,18 @@ def deliver(delivery_id: int) -> str:
     if error is not None:
         raise error
     return "sent"
+
+
+def stuck_deliveries(now=None) -> list[int]:
+    """Deliveries still queued long after they were recorded or last tried."""
+    now = now or timezone.now()
+    return list(
+        EmailDelivery.objects.filter(
+            status=EmailDelivery.Status.QUEUED,
+            created_at__lt=now - REDRIVE_AFTER,
+            attempts__lt=MAX_ATTEMPTS,
+        ).values_list("pk", flat=True)
+    )
 
 
 def mark_failed(delivery_id: int, exc: Exception) -> None:

@@ -144,10 +144,22 @@ class EmailDelivery(models.Model):
     failure_reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The same on every try, so that a copy sent twice after a crash is recognisable.
+    message_id = models.CharField(max_length=200, blank=True)
+    # From the send form: a second submission of the same form sends nothing more.
+    idempotency_key = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name_plural = "email deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="one_delivery_per_send_form",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self):
         return f"{self.version} → {self.to_email}: {self.status}"
@@ -270,9 +282,18 @@ class Payment(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
+    # From the payment form: a second submission of the same form records nothing more.
+    idempotency_key = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["paid_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="one_payment_per_form",
+            )
+        ]
 
     def __str__(self):
         return f"{self.paid_on} {self.amount}"

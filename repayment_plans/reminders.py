@@ -424,7 +424,31 @@ def message_for(reminder: Reminder, user: User) -> EmailMessage:
         headers={
             "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            # The same on every try: a copy sent twice after a crash is recognisable.
+            "Message-ID": reminder_message_id(reminder),
         },
+    )
+
+
+def reminder_message_id(reminder: Reminder) -> str:
+    from .mail import message_id_domain
+
+    return f"<reminder-{reminder.pk}.{reminder.on_date:%Y%m%d}@{message_id_domain()}>"
+
+
+def stuck_reminders(now=None) -> list[int]:
+    """Reminders still pending long after they were recorded (their task lost)."""
+    from .mail import MAX_ATTEMPTS, REDRIVE_AFTER
+
+    now = now or timezone.now()
+    return list(
+        Reminder.objects.filter(
+            status=Reminder.Status.PENDING,
+            created_at__lt=now - REDRIVE_AFTER,
+            attempts__lt=MAX_ATTEMPTS,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
 
 

@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from borrowers.models import Borrower, Debt
 
 from . import adherence, position, position_load, recovery
 from .affordability import DebtSnapshot, LenderGroup, StrategyOutcome
+from .mail import new_message_id
 from .models import (
     EmailDelivery,
     Installment,
@@ -329,6 +331,15 @@ class NothingToPropose(Exception):
     """The proposal's debts leave nothing to repay."""
 
 
+class Refused(Exception):
+    """A change decided under the row lock that cannot be made as asked; the
+    message says why, for the page."""
+
+
+class NothingChanged(Refused):
+    """Finalising again with no change since the last version (e.g. a double click)."""
+
+
 @transaction.atomic
 def finalise(proposal: Proposal, today: date, language: str, actor=None) -> ProposalVersion:
     """Store the current terms as the next immutable version, with its PDF."""
@@ -337,6 +348,9 @@ def finalise(proposal: Proposal, today: date, language: str, actor=None) -> Prop
     from .pdf import render_pdf
 
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    # Decided under the lock: a second finalise of the same terms makes nothing.
+    if not proposal.has_unfinalised_changes:
+        raise NothingChanged(gettext("Nothing has changed since the last version."))
     number = (proposal.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     html = render_letter_html(proposal, today, language)
     pdf_bytes = render_pdf(html, strict=True)
@@ -361,7 +375,12 @@ def finalise(proposal: Proposal, today: date, language: str, actor=None) -> Prop
         },
     )
     version.pdf.save(f"proposal-{proposal.pk}-v{number}.pdf", ContentFile(pdf_bytes), save=False)
-    version.save()
+    stored = version.pdf.name
+    try:
+        version.save()
+    except Exception:
+        version.pdf.storage.delete(stored)  # no file without the row that owns it
+        raise
     proposal.disclosures_acknowledged_at = timezone.now()
     Proposal.objects.filter(pk=proposal.pk).update(
         disclosures_acknowledged_at=proposal.disclosures_acknowledged_at
@@ -371,12 +390,38 @@ def finalise(proposal: Proposal, today: date, language: str, actor=None) -> Prop
     return version
 
 
-def queue_delivery(version: ProposalVersion, to_email: str) -> EmailDelivery:
-    """Record a sending and enqueue it once the transaction commits."""
+RESEND_AFTER = timedelta(minutes=10)
+
+
+@transaction.atomic
+def queue_delivery(
+    version: ProposalVersion, to_email: str, idempotency_key: str = "", resend: bool = False
+) -> EmailDelivery:
+    """Record a sending and enqueue it once the transaction commits.
+
+    Decided under the proposal's row lock: the same form submitted twice, or
+    the same version sent again to the same address while the first one is
+    queued or was sent in the last minutes, sends nothing more.
+    """
     from .tasks import send_proposal_email
 
+    Proposal.objects.select_for_update().get(pk=version.proposal_id)
+    if idempotency_key:
+        same = version.deliveries.filter(idempotency_key=idempotency_key).first()
+        if same is not None:
+            return same
+    recent = version.deliveries.filter(to_email__iexact=to_email).filter(
+        Q(status=EmailDelivery.Status.QUEUED)
+        | Q(status=EmailDelivery.Status.SENT, created_at__gte=timezone.now() - RESEND_AFTER)
+    )
+    if not resend and recent.exists():
+        raise Refused(gettext("This version is already on its way to that address."))
     delivery = EmailDelivery.objects.create(
-        version=version, to_email=to_email, cc_email=version.proposal.borrower.user.email
+        version=version,
+        to_email=to_email,
+        cc_email=version.proposal.borrower.user.email,
+        idempotency_key=idempotency_key[:64],
+        message_id=new_message_id(),
     )
     transaction.on_commit(lambda: send_proposal_email.delay(delivery.pk))
     return delivery
@@ -387,7 +432,18 @@ def record_answer(
     proposal: Proposal, answer: LenderAnswer, accept_counter: bool = False, actor=None
 ) -> Plan | None:
     """Save the lender's answer; an acceptance (of the proposal, or of the
-    lender's counter-offer by the borrower) creates the active plan."""
+    lender's counter-offer by the borrower) creates the active plan.
+
+    Decided under the proposal's row lock: once a plan exists, another answer
+    is refused (it would otherwise replace the plan and its payments), so two
+    answers submitted at once store one.
+    """
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if Plan.objects.filter(proposal=proposal).exists() or proposal.status in (
+        Proposal.Status.ACCEPTED,
+        Proposal.Status.REJECTED,
+    ):
+        raise Refused(gettext("This proposal already has its answer."))
     answer.proposal = proposal
     answer.counter_accepted = answer.kind == LenderAnswer.Kind.COUNTERED and accept_counter
     answer.save()
@@ -431,7 +487,6 @@ def create_plan(
     agreed_on: date | None = None,
 ) -> Plan:
     schedule = schedule_for(amount, months, first_due, method, annual_percent, good_faith)
-    Plan.objects.filter(proposal=proposal).delete()
     plan = Plan.objects.create(
         proposal=proposal,
         principal=amount,
@@ -459,10 +514,33 @@ def create_plan(
 
 
 @transaction.atomic
-def record_payment(plan: Plan, amount: Decimal, paid_on: date, user=None) -> Payment:
-    """Save a payment and re-apply all payments to the oldest open installments."""
+def record_payment(
+    plan: Plan, amount: Decimal, paid_on: date, user=None, idempotency_key: str = ""
+) -> Payment:
+    """Save a payment and re-apply all payments to the oldest open installments.
+
+    Decided under the plan's row lock: what is left is computed again there,
+    so two payments submitted at once never pay more than the plan; the same
+    form submitted twice records one payment.
+    """
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
-    payment = Payment.objects.create(plan=plan, amount=amount, paid_on=paid_on, recorded_by=user)
+    if idempotency_key:
+        same = plan.payments.filter(idempotency_key=idempotency_key).first()
+        if same is not None:
+            return same
+    left = plan.outstanding
+    if amount > left:
+        raise Refused(
+            gettext("That is more than what is left on this plan (¥%(left)s).")
+            % {"left": f"{left:,.2f}"}
+        )
+    payment = Payment.objects.create(
+        plan=plan,
+        amount=amount,
+        paid_on=paid_on,
+        recorded_by=user,
+        idempotency_key=idempotency_key[:64],
+    )
     installments = list(plan.installments.order_by("number"))
     applied = adherence.apply_payments(
         [i.amount for i in installments],

@@ -65,6 +65,23 @@ def send_reminder_batch(self, reminder_ids: list[int]) -> dict:
     return {"sent": sent, "failed": len(failed)}
 
 
+@shared_task
+def redrive_outbox() -> dict:
+    """The beat's wake-up for lost tasks: deliveries and reminders still waiting
+    long after they were recorded are enqueued again (sending is idempotent:
+    a sent delivery or reminder is skipped under its row lock)."""
+    from .mail import stuck_deliveries
+    from .reminders import stuck_reminders
+
+    deliveries = stuck_deliveries()
+    for delivery_id in deliveries:
+        send_proposal_email.delay(delivery_id)
+    reminders = stuck_reminders()
+    for start in range(0, len(reminders), 100):
+        send_reminder_batch.delay(reminders[start : start + 100])
+    return {"deliveries": len(deliveries), "reminders": len(reminders)}
+
+
 @shared_task(acks_late=True)
 def daily_reminder_sweep() -> int:
     """The beat's daily job: sweep today's (Asia/Shanghai) reminders."""

@@ -1,3 +1,5 @@
+import uuid
+
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,6 +32,17 @@ def _get_plan_for_user(request, pk) -> Plan:
     return get_object_or_404(
         Plan.objects.for_user(request.user).select_related("proposal__borrower__user"), pk=pk
     )
+
+
+def new_form_key() -> str:
+    """A key for one rendering of a form that moves money or sends mail: the
+    same submission twice (a double click, a resent request) has one effect."""
+    return uuid.uuid4().hex
+
+
+def _form_key(request) -> str:
+    key = request.POST.get("form_key", "")
+    return key if key.replace("-", "").isalnum() else ""
 
 
 def _language() -> str:
@@ -118,6 +131,7 @@ def _builder_context(request, proposal, form):
         "today": today,
         "events": proposal.events.all(),
         "has_counselor": proposal.borrower.grants.active().exists(),
+        "form_key": new_form_key(),
     }
 
 
@@ -214,7 +228,11 @@ def proposal_finalise(request, pk):
         messages.error(request, _("Choose at least one debt with something left to repay."))
         return redirect("proposal_detail", pk=proposal.pk)
     if request.method == "POST" and form.is_valid():
-        version = services.finalise(proposal, timezone.localdate(), _language(), request.user)
+        try:
+            version = services.finalise(proposal, timezone.localdate(), _language(), request.user)
+        except services.NothingChanged as refused:
+            messages.info(request, str(refused))
+            return redirect("proposal_detail", pk=proposal.pk)
         messages.success(
             request,
             _("Version %(number)s is ready to download or send.") % {"number": version.number},
@@ -255,8 +273,12 @@ def proposal_send(request, pk):
             template = "repayment_plans/proposal_send_error.html"
         return render(request, template, context)
     Proposal.objects.filter(pk=proposal.pk).update(lender_email=form.cleaned_data["lender_email"])
-    services.queue_delivery(version, form.cleaned_data["lender_email"])
-    messages.success(request, _("Queued: the email goes out in a moment."))
+    try:
+        services.queue_delivery(version, form.cleaned_data["lender_email"], _form_key(request))
+    except services.Refused as refused:
+        messages.info(request, str(refused))
+    else:
+        messages.success(request, _("Queued: the email goes out in a moment."))
     return redirect("proposal_detail", pk=proposal.pk)
 
 
@@ -266,8 +288,14 @@ def delivery_resend(request, pk):
     delivery = get_object_or_404(
         EmailDelivery.objects.filter(version__proposal__borrower__user=request.user), pk=pk
     )
-    services.queue_delivery(delivery.version, delivery.to_email)
-    messages.success(request, _("Queued again."))
+    try:
+        services.queue_delivery(
+            delivery.version, delivery.to_email, _form_key(request), resend=True
+        )
+    except services.Refused as refused:
+        messages.info(request, str(refused))
+    else:
+        messages.success(request, _("Queued again."))
     return redirect("proposal_detail", pk=delivery.version.proposal_id)
 
 
@@ -283,12 +311,16 @@ def proposal_answer(request, pk):
     today = timezone.localdate()
     form = AnswerForm(request.POST or None, proposal=proposal, today=today)
     if request.method == "POST" and form.is_valid():
-        plan = services.record_answer(
-            proposal,
-            form.save(commit=False),
-            form.cleaned_data.get("accept_counter", False),
-            request.user,
-        )
+        try:
+            plan = services.record_answer(
+                proposal,
+                form.save(commit=False),
+                form.cleaned_data.get("accept_counter", False),
+                request.user,
+            )
+        except services.Refused as refused:
+            messages.info(request, str(refused))
+            return redirect("proposal_detail", pk=proposal.pk)
         messages.success(request, _("Answer recorded."))
         if plan is not None:
             return redirect("plan_detail", pk=plan.pk)
@@ -312,6 +344,7 @@ def _plan_context(plan, form):
         "outstanding": state.outstanding,
         "form": form,
         "today": today,
+        "form_key": new_form_key(),
     }
 
 
@@ -341,9 +374,17 @@ def payment_create(request, pk):
     plan = _get_plan_for_user(request, pk)
     form = _payment_form(plan, request.POST)
     if form.is_valid():
-        services.record_payment(
-            plan, form.cleaned_data["amount"], form.cleaned_data["paid_on"], request.user
-        )
+        try:
+            services.record_payment(
+                plan,
+                form.cleaned_data["amount"],
+                form.cleaned_data["paid_on"],
+                request.user,
+                _form_key(request),
+            )
+        except services.Refused as refused:
+            form.add_error("amount", str(refused))
+    if form.is_valid():
         if not request.htmx:
             messages.success(request, _("Payment recorded."))
             return redirect("plan_detail", pk=plan.pk)

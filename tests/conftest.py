@@ -27,6 +27,14 @@ def client():
     return Client()
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path_factory):
+    """Files the tests store (PDFs, exports) go to a folder of the test's own,
+    never to var/media, so that no test sees another's files."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def alice(db):
     """A borrower who owns the data under test."""
@@ -145,9 +153,12 @@ def celery_worker():
     # where a read that meets another connection's write lock fails at once
     # ("database table is locked") instead of waiting. The worker thread writes
     # while the test (and the live server, which shares its connection) reads:
-    # let every connection read without taking table locks.
+    # let every connection read without taking table locks. For the same reason a
+    # writer must not lock the database when its transaction begins (the
+    # IMMEDIATE mode of the settings, right for a file, where others wait).
     def read_without_table_locks(sender, connection, **kwargs):
         if connection.vendor == "sqlite":
+            connection.transaction_mode = None
             with connection.cursor() as cursor:
                 cursor.execute("PRAGMA read_uncommitted = 1")
 
