@@ -84,16 +84,19 @@ def preferences(request):
 @csrf_exempt  # the signed token is the credential; mail clients' one-click POST has no cookie
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):
-    """One click from an email, no login: that kind of email stops at once."""
+    """From an email, no login. GET only asks (mail scanners open links), POST
+    stops that kind of email: the page's button, or the mail client's one-click
+    POST (RFC 8058, List-Unsubscribe-Post). "Undo" posts action=resubscribe."""
     found = reminders.read_unsubscribe_token(token)
     user = User.objects.filter(pk=found[0]).first() if found else None
     if user is None:
         return render(request, "repayment_plans/unsubscribe.html", {"invalid": True}, status=400)
     kind = found[1]
-    resubscribe = request.method == "POST" and request.POST.get("action") == "resubscribe"
+    context = {"kind": ReminderKind(kind).label, "token": token}
+    if request.method == "GET":
+        return render(request, "repayment_plans/unsubscribe.html", {**context, "confirm": True})
+    resubscribe = request.POST.get("action") == "resubscribe"
     reminders.set_channel(user, Channel.EMAIL, kind, enabled=resubscribe)
     return render(
-        request,
-        "repayment_plans/unsubscribe.html",
-        {"kind": ReminderKind(kind).label, "resubscribed": resubscribe, "token": token},
+        request, "repayment_plans/unsubscribe.html", {**context, "resubscribed": resubscribe}
     )

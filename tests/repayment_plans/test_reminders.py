@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -172,8 +173,15 @@ def test_unsubscribe_link_stops_that_kind_of_email_at_once(client, first, mailou
     reminder = reminder_for(first)
     reminders.deliver(reminder.pk)
     link = next(w for w in mailoutbox[0].body.split() if "/unsubscribe/" in w)
-    response = client.get(link.split("testserver")[-1].replace("http://127.0.0.1:8000", ""))
+    path = link.split("testserver")[-1].replace("http://127.0.0.1:8000", "")
+    # Opening the link (as a mail scanner does) only asks.
+    assert client.get(path).status_code == 200
+    assert reminders.channel_enabled(reminder.user_id, Channel.EMAIL, K.DUE_TODAY)
+    # The mail client's one-click POST (RFC 8058) has no cookie and no CSRF token.
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(path, {"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200
+    assert mailoutbox[0].extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     later = Reminder.objects.create(
         user=reminder.user, kind=K.DUE_TODAY, subject="installment:other", on_date=first.due_date
     )
