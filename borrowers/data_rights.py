@@ -3,7 +3,10 @@
 Everything the app holds about a person is listed once, in ``SECTIONS``: each
 section names a model and gives, from the signed-in user, the queryset of that
 person's rows. The export writes every section to ``data.json`` (plus the
-stored PDFs); the deletion removes every section's rows and files. A model
+stored PDFs); the deletion removes every section's rows and files. Stored files
+live under folders of their borrower (``BORROWER_FOLDERS``): the export and the
+deletion take every file there too, also one that no row points to any more
+(a PDF written by a finalise whose transaction then failed). A model
 that can reach a user or a borrower through its foreign keys must either have
 a section or be listed in ``EXCLUDED`` with the reason (the test suite walks
 the models and fails otherwise), so a new model is never forgotten.
@@ -18,12 +21,13 @@ import io
 import json
 import logging
 import os
+import posixpath
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from django.apps import apps
 from django.contrib.admin.models import LogEntry
@@ -67,6 +71,8 @@ log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
 SESSION_USER_KEY = "_auth_user_id"
+# The zip's folder for stored files of the person that no row points to.
+OTHER_FILES = "other_files"
 
 
 @dataclass(frozen=True)
@@ -382,6 +388,56 @@ def _register_login_records() -> None:
 _register_login_records()
 
 
+# Stored files -------------------------------------------------------------------
+
+# Top-level folders of the default storage that hold one folder per borrower,
+# named by the borrower's id: everything in proposals/<borrower id>/ is theirs
+# (ProposalVersion.pdf goes to proposals/<borrower id>/<proposal id>/). Disputes
+# and complaints are rendered on request, never stored.
+BORROWER_FOLDERS: list[str] = ["proposals"]
+
+
+def borrower_folders(borrower_id: int) -> list[str]:
+    """The storage folders holding this borrower's files and no one else's."""
+    if isinstance(borrower_id, bool) or int(borrower_id) <= 0:
+        raise ValueError("A borrower's folders need the borrower's id.")
+    return [f"{top}/{int(borrower_id)}" for top in BORROWER_FOLDERS]
+
+
+def is_within(name: str, folder: str) -> bool:
+    """Whether the storage name lies in the folder, compared segment by segment:
+    proposals/1/x.pdf is within proposals/1, proposals/10/x.pdf is not."""
+    parts, top = PurePosixPath(name).parts, PurePosixPath(folder).parts
+    return len(parts) > len(top) and parts[: len(top)] == top and ".." not in parts
+
+
+def stored_tree(folder: str = "") -> tuple[list[str], list[str]]:
+    """(files, subfolders) under ``folder`` of the default storage, recursively,
+    as storage names ("" is the whole storage). Through the storage API only."""
+    try:
+        dirs, names = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return [], []
+    files = [posixpath.join(folder, name) for name in sorted(names)]
+    folders = []
+    for name in sorted(dirs):
+        sub = posixpath.join(folder, name)
+        sub_files, sub_folders = stored_tree(sub)
+        files += sub_files
+        folders += [sub, *sub_folders]
+    return files, folders
+
+
+def borrower_files(borrower_id: int) -> list[str]:
+    """Every stored file in the borrower's folders, whether a row points to it or not."""
+    return [
+        name
+        for folder in borrower_folders(borrower_id)
+        for name in stored_tree(folder)[0]
+        if is_within(name, folder)
+    ]
+
+
 # Export ------------------------------------------------------------------------
 
 
@@ -408,18 +464,36 @@ def _files(user: User) -> Iterable[tuple[str, FieldFile]]:
 
 
 def export_zip(user: User) -> bytes:
-    """A zip with data.json and the stored files (finalised proposal PDFs), in memory."""
+    """A zip with data.json and the stored files, in memory.
+
+    The files rows point to (finalised proposal PDFs) go where data.json says;
+    any other file in the person's folders goes under other_files/, by its
+    storage path, so that the copy holds every file the app keeps about them.
+    """
     data = export_data(user)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        missing = []
+        missing, others, listed = [], [], set()
         for arcname, stored in _files(user):
+            listed.add(stored.name)
             try:
                 with stored.open("rb") as handle:
                     archive.writestr(arcname, handle.read())
             except FileNotFoundError:
                 missing.append(arcname)
+        borrower = getattr(user, "borrower", None)  # None for a counselor's account
+        for name in borrower_files(borrower.pk) if borrower is not None else []:
+            if name in listed:
+                continue
+            arcname = f"{OTHER_FILES}/{name}"
+            try:
+                with default_storage.open(name, "rb") as handle:
+                    archive.writestr(arcname, handle.read())
+            except FileNotFoundError:  # deleted since the listing
+                continue
+            others.append(arcname)
         data["export"]["missing_files"] = missing
+        data["export"]["other_files"] = others
         archive.writestr(
             "data.json", json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
         )
@@ -446,13 +520,15 @@ def can_delete(user: User) -> bool:
 def delete_account(user: User) -> None:
     """Delete the user and everything in the sections; revoke counselor access.
 
-    Stored files are removed once the transaction commits. Nothing about the
+    Stored files are removed once the transaction commits: the files rows
+    point to, and everything else in the borrower's folders. Nothing about the
     person is kept, not even an anonymous record of the deletion.
     """
     user = User.objects.select_for_update().get(pk=user.pk)
     if not can_delete(user):
         raise CannotDelete
     borrower = user.borrower
+    borrower_id = borrower.pk
     rows = {s.name: list(s.rows(user).values_list("pk", flat=True)) for s in SECTIONS}
     files = [stored.name for _arcname, stored in _files(user)]
 
@@ -469,7 +545,7 @@ def delete_account(user: User) -> None:
     for section in SECTIONS:
         if section.anonymise is None:
             section.model.objects.filter(pk__in=rows[section.name]).delete()
-    transaction.on_commit(lambda: remove_files(files))
+    transaction.on_commit(lambda: remove_borrower_files(borrower_id, files))
     log.info("An account was deleted at its owner's request.")
 
 
@@ -534,27 +610,52 @@ def _end_sessions(user: User) -> None:
     Session.objects.filter(session_key__in=doomed).delete()
 
 
-def remove_files(names: list[str]) -> None:
-    """Delete stored files and the folders they leave empty."""
-    folders = set()
+def remove_borrower_files(borrower_id: int, names: list[str]) -> None:
+    """After a deletion commits: the files its rows pointed to, then every file
+    left in the borrower's folders (orphans), and the folders themselves.
+
+    Only the borrower's own folders are walked, and each name is checked to lie
+    in one of them by path segments, so borrower 1's deletion never reaches
+    proposals/10/ or proposals/100/.
+    """
+    remove_files(names)
+    for folder in borrower_folders(borrower_id):
+        try:
+            files, subfolders = stored_tree(folder)
+        except OSError:
+            log.warning("Could not list the stored files of a deleted account")
+            continue
+        remove_files([name for name in files if is_within(name, folder)])
+        _remove_empty_folders(
+            {Path(sub) for sub in subfolders if is_within(sub, folder)} | {Path(folder)}
+        )
+
+
+def remove_files(names: list[str]) -> list[str]:
+    """Delete stored files and the folders they leave empty; the names deleted."""
+    folders, deleted = set(), []
     for name in names:
         try:
             default_storage.delete(name)
         except OSError:
-            log.warning("Could not delete a stored file of a deleted account")
+            log.warning("Could not delete a stored file")
             continue
+        deleted.append(name)
         folders.add(Path(name).parent)
     _remove_empty_folders(folders)
+    return deleted
 
 
 def _remove_empty_folders(folders: set[Path]) -> None:
+    """Remove the folders that are empty, and the parents they leave empty, short
+    of the storage's top-level folders (proposals/ stays, for the next file)."""
     try:
         root = Path(default_storage.path("")).resolve()
     except NotImplementedError:  # storage without folders
         return
     for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
         path = (root / folder).resolve()
-        while path != root and root in path.parents:
+        while root in path.parents and path.parent != root:
             try:
                 os.rmdir(path)
             except OSError:  # not empty, or already gone
