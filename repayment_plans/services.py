@@ -322,9 +322,13 @@ def record_section(debts, schedule: Schedule, today: date) -> dict:
     }
 
 
-def render_letter_html(proposal: Proposal, today: date, language: str) -> str:
+def render_letter_html(proposal: Proposal, today: date, language: str, request=None) -> str:
+    """The letter as HTML: for the PDF, or with ``request`` for the page that
+    previews it (its inline style then carries the page's CSP nonce)."""
     with translation.override(language):
-        return render_to_string("pdf/proposal.html", letter_context(proposal, today))
+        return render_to_string(
+            "pdf/proposal.html", letter_context(proposal, today), request=request
+        )
 
 
 class NothingToPropose(Exception):

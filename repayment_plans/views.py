@@ -210,7 +210,9 @@ def proposal_preview(request, pk):
 def letter_preview(request, pk):
     proposal = _get_proposal_for_user(request, pk)
     try:
-        html = services.render_letter_html(proposal, timezone.localdate(), _language())
+        html = services.render_letter_html(
+            proposal, timezone.localdate(), _language(), request=request
+        )
     except services.NothingToPropose:
         raise Http404 from None
     return HttpResponse(html)
