@@ -1,9 +1,17 @@
+import logging
 from datetime import date
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import UserCreationForm
-from django.core.exceptions import ValidationError
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.mail import EmailMessage
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -17,6 +25,8 @@ from .models import (
     User,
 )
 from .tiers import DAYS_PER_YEAR
+
+log = logging.getLogger(__name__)
 
 PHONE_CHARACTERS = frozenset("0123456789+- ")
 
@@ -54,8 +64,74 @@ class PlainTextMixin:
                     self.add_error(name, error)
 
 
+def no_minus_sign(value):
+    """Refuse "-0" (and "-0.00") where nothing below zero is allowed: it is equal
+    to zero, so the minimum lets it through, but it would be saved and printed
+    as "-0.00"."""
+    if isinstance(value, Decimal) and value.is_zero() and value.is_signed():
+        raise ValidationError(_("Enter the number without a minus sign."), code="min_value")
+
+
+def bound(field, low=None, high=None):
+    """Give a numeric form field (at least) these limits, as min_value / max_value
+    would at construction: validators and the input's min / max attributes.
+
+    A value outside them is then an error of the field itself. Without a
+    maximum, a huge number passed the form field and was refused only by the
+    model's validators, after the ModelForm had already put it on the instance:
+    the budget page, showing that instance's capacity, then raised
+    decimal.InvalidOperation (a 500) instead of showing the error.
+    """
+    if low is not None and (field.min_value is None or low > field.min_value):
+        field.min_value = low
+        field.validators.append(MinValueValidator(low))
+        field.widget.attrs["min"] = str(low)
+    if high is not None and (field.max_value is None or high < field.max_value):
+        field.max_value = high
+        field.validators.append(MaxValueValidator(high))
+        field.widget.attrs["max"] = str(high)
+    if (
+        isinstance(field, forms.DecimalField)
+        and field.min_value is not None
+        and field.min_value >= 0
+        and no_minus_sign not in field.validators
+    ):
+        field.validators.append(no_minus_sign)
+    return field
+
+
+def model_limits(model_field) -> tuple:
+    """The tightest minimum and maximum among a model field's validators
+    (its own and, for integers, the database column's range)."""
+    low = high = None
+    for validator in model_field.validators:
+        limit = getattr(validator, "limit_value", None)
+        if limit is None or callable(limit):
+            continue
+        if isinstance(validator, MinValueValidator):
+            low = limit if low is None else max(low, limit)
+        elif isinstance(validator, MaxValueValidator):
+            high = limit if high is None else min(high, limit)
+    return low, high
+
+
+NUMERIC_FIELDS = (forms.IntegerField, forms.DecimalField, forms.FloatField)
+
+
+def bound_to_model(form):
+    """Every numeric field of a ModelForm gets the limits of its model field."""
+    for name, field in form.fields.items():
+        if not isinstance(field, NUMERIC_FIELDS):
+            continue
+        try:
+            model_field = form._meta.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        bound(field, *model_limits(model_field))
+
+
 def amount_field(label, required=True, help_text=""):
-    return forms.DecimalField(
+    field = forms.DecimalField(
         label=label,
         required=required,
         max_digits=14,
@@ -65,20 +141,101 @@ def amount_field(label, required=True, help_text=""):
         help_text=help_text,
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": "0"}),
     )
+    return bound(field)
 
 
 class SignUpForm(PlainTextMixin, UserCreationForm):
+    """A new account. An address that already has one makes the form invalid
+    (no account can be made with it) with the error code "taken", which is never
+    shown: whether someone uses a debt-help app is not for any visitor to learn.
+    views.signup answers as for a new account and emails the owner instead
+    (:meth:`send_taken_notice`)."""
+
     display_name = forms.CharField(label=_("Your name"), max_length=60)
 
     class Meta:
         model = User
         fields = ("email",)
 
+    taken_user = None
+
     def clean_email(self):
-        email = self.cleaned_data["email"].lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError(_("An account with this email already exists."))
+        email = self.cleaned_data["email"].strip().lower()
+        self.taken_user = User.objects.filter(email__iexact=email).first()
+        if self.taken_user is not None:
+            raise ValidationError(_("An account with this email already exists."), code="taken")
         return email
+
+    def validate_unique(self):
+        """The model's own unique check on the email would say it again: clean_email did."""
+        exclude = self._get_validation_exclusions() | {"email"}
+        try:
+            self.instance.validate_unique(exclude=exclude)
+        except ValidationError as error:
+            self._update_errors(error)
+
+    @property
+    def only_taken(self) -> bool:
+        """Valid but for an address that already has an account."""
+        errors = self.errors.as_data()
+        return list(errors) == ["email"] and all(e.code == "taken" for e in errors["email"])
+
+    def hide_taken(self):
+        """Drop the "taken" error, so that the page looks as for a new address."""
+        errors = self.errors.get("email")
+        if errors is None:
+            return
+        kept = [e for e in errors.as_data() if e.code != "taken"]
+        if kept:
+            self._errors["email"] = self.error_class(kept, renderer=self.renderer)
+        else:
+            del self._errors["email"]
+
+    def spend_hashing_time(self):
+        """Hash the password as a new account would: the answer for a taken address
+        must not come noticeably sooner."""
+        make_password(self.data.get("password1") or "")
+
+    @staticmethod
+    def _send(user, subject_template, body_template):
+        links = {
+            "login_url": settings.SITE_URL + reverse("login") + "?next=" + reverse("budget"),
+            "reset_url": settings.SITE_URL + reverse("password_reset"),
+        }
+        # In the account's language, whatever the visitor's.
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            subject = render_to_string(subject_template, {"user": user, **links})
+            body = render_to_string(body_template, {"user": user, **links})
+        message = EmailMessage(
+            subject=" ".join(subject.split()),
+            body=body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[user.email],
+        )
+        try:
+            message.send()
+        except Exception:  # as Django's password reset: the page does not depend on it
+            log.exception("Failed to send the sign-up email to user %s", user.pk)
+
+    @classmethod
+    def send_welcome(cls, user):
+        """The new account's holder: how to log in (and how to take the account
+        over if someone else entered their address)."""
+        cls._send(
+            user,
+            "registration/signup_welcome_subject.txt",
+            "registration/signup_welcome_email.txt",
+        )
+
+    @classmethod
+    def send_taken_notice(cls, user):
+        """The holder of an address someone tried to sign up with: log in, or set a
+        new password."""
+        cls._send(
+            user,
+            "registration/signup_taken_subject.txt",
+            "registration/signup_taken_email.txt",
+        )
 
 
 class BudgetForm(PlainTextMixin, forms.ModelForm):
@@ -99,6 +256,7 @@ class BudgetForm(PlainTextMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("monthly_net_income", *EXPENSE_FIELDS):
             self.fields[name] = amount_field(self.fields[name].label)
+        bound_to_model(self)  # commitment_percent: 30 to 100
         self.fields["hardship_reason"].required = True
         self.fields["phone"].widget.attrs["inputmode"] = "tel"
 
@@ -135,12 +293,16 @@ def annual_percent_from(value: Decimal, unit: str) -> Decimal:
 
 
 class DebtForm(PlainTextMixin, forms.ModelForm):
-    rate_value = forms.DecimalField(
-        label=_("Contract interest rate"),
-        max_digits=12,
-        decimal_places=6,
-        min_value=Decimal("0"),
-        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any", "min": "0"}),
+    # At most 100 % a year; in the daily units clean() checks the converted rate.
+    rate_value = bound(
+        forms.DecimalField(
+            label=_("Contract interest rate"),
+            max_digits=12,
+            decimal_places=6,
+            min_value=Decimal("0"),
+            max_value=MAX_ANNUAL_PERCENT,
+            widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any", "min": "0"}),
+        )
     )
     rate_unit = forms.ChoiceField(
         label=_("Rate unit"), choices=RATE_UNITS, initial="annual_percent"
@@ -184,6 +346,7 @@ class DebtForm(PlainTextMixin, forms.ModelForm):
             required=False,
             help_text=_("Leave blank if the whole principal is overdue."),
         )
+        bound_to_model(self)  # grace days 0 to 30, penalty multiplier 1 to 5
         self.fields["first_missed_date"].help_text = _("Leave blank if you are not behind.")
         self.fields["first_missed_date"].widget.attrs["max"] = today.isoformat()
         self.fields["grace_days_override"].widget.attrs["min"] = "0"

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
@@ -119,19 +118,45 @@ def home(request):
 
 @require_http_methods(["GET", "POST"])
 def signup(request):
+    """A new account, or for an address that already has one the same answer:
+    "check your email" (the owner gets an email saying someone tried, with the
+    password reset). Nobody is logged in: the welcome email says how to log in.
+    Whether someone uses a debt-help app is not for any visitor to learn."""
+    from django.db import IntegrityError
+
+    from .models import User
+    from .throttle import allow_email
+
     if request.user.is_authenticated:
         return redirect("home")
+    if request.method == "GET" and request.GET.get("sent"):
+        return render(request, "registration/signup_done.html")
     form = SignUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            user = form.save(commit=False)
-            user.language = translation.get_language() or settings.LANGUAGE_CODE
-            user.save()
-            Borrower.objects.create(user=user, display_name=form.cleaned_data["display_name"])
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Welcome. Start with your monthly budget."))
-        return redirect("budget")
-    return render(request, "registration/signup.html", {"form": form})
+    if request.method != "POST":
+        return render(request, "registration/signup.html", {"form": form})
+    created = form.is_valid()
+    if created:
+        try:
+            with transaction.atomic():
+                user = form.save(commit=False)
+                user.language = translation.get_language() or settings.LANGUAGE_CODE
+                user.save()
+                Borrower.objects.create(user=user, display_name=form.cleaned_data["display_name"])
+        except IntegrityError:  # the same address signed up a moment ago
+            created = False
+            form.taken_user = User.objects.filter(email__iexact=form.cleaned_data["email"]).first()
+    elif form.only_taken:
+        form.spend_hashing_time()
+    else:
+        form.hide_taken()
+        return render(request, "registration/signup.html", {"form": form})
+    owner = user if created else form.taken_user
+    if owner is not None and allow_email("signup", owner.email, request):
+        if created:
+            form.send_welcome(owner)
+        else:
+            form.send_taken_notice(owner)
+    return HttpResponseRedirect(reverse("signup") + "?sent=1")
 
 
 @borrower_required
@@ -314,13 +339,55 @@ def set_language(request):
 
 
 def sent_mail(request):
-    """DEBUG only: the messages the file email backend wrote, newest first."""
+    """DEBUG only, staff only: the messages the file email backend wrote, newest
+    first, decoded: headers, the text body, attachments by name and size.
+
+    Anyone else gets a 404, as when DEBUG is off: the messages hold password
+    reset links. Each .log file holds one or more messages, each followed by a
+    line of 79 dashes (django.core.mail.backends.filebased).
+    """
+    import email
+    import email.policy
+    import re
+
     mailer = settings.MAILERS["default"]
-    if not settings.DEBUG or not mailer["BACKEND"].endswith("filebased.EmailBackend"):
+    user = request.user
+    if (
+        not settings.DEBUG
+        or not mailer["BACKEND"].endswith("filebased.EmailBackend")
+        or not (user.is_authenticated and user.is_active and user.is_staff)
+    ):
         raise Http404
+    separator = re.compile(rb"^-{79}\r?$\n?", re.MULTILINE)
+
+    def text_of(part) -> str:
+        try:
+            return part.get_content()
+        except (LookupError, ValueError):  # an unknown charset, a broken encoding
+            return (part.get_payload(decode=True) or b"").decode("utf-8", errors="replace")
+
+    def decoded(raw: bytes) -> dict:
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+        body = message.get_body(preferencelist=("plain", "html"))
+        attachments = []
+        for part in message.iter_attachments():
+            payload = part.get_payload(decode=True) or b""
+            attachments.append({"name": part.get_filename() or "", "size": len(payload)})
+        return {
+            "from": str(message.get("From", "")),
+            "to": str(message.get("To", "")),
+            "cc": str(message.get("Cc", "")),
+            "subject": str(message.get("Subject", "")),
+            "date": str(message.get("Date", "")),
+            "body": text_of(body) if body is not None else "",
+            "attachments": attachments,
+        }
+
     folder = Path(mailer["OPTIONS"]["file_path"])
     files = sorted(folder.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True)[:20]
-    messages_sent = [
-        {"name": f.name, "text": f.read_text(encoding="utf-8", errors="replace")} for f in files
-    ]
+    messages_sent = []
+    for file in files:
+        chunks = [c for c in separator.split(file.read_bytes()) if c.strip()]
+        for number, chunk in reversed(list(enumerate(chunks, start=1))):
+            messages_sent.append({"file": file.name, "number": number, **decoded(chunk)})
     return render(request, "borrowers/sent_mail.html", {"messages_sent": messages_sent})

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "axes",
     "borrowers",
     "repayment_plans",
+    # The project's own system checks (config/checks.py), e.g. for `check --deploy`.
+    "config.checks.ChecksConfig",
 ]
 
 MIDDLEWARE = [
@@ -60,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: no-store for signed-in pages and downloads (after auth: reads request.user).
+    "config.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -94,6 +98,12 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Writers take the lock when their transaction starts and wait for it, so two
+    # requests writing at once queue instead of failing with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "borrowers.User"
@@ -109,6 +119,12 @@ LOGOUT_REDIRECT_URL = "login"
 # django-axes counts failed logins per (email, IP address) and refuses that
 # combination for a cool-off period after AXES_FAILURE_LIMIT failures; its
 # backend must come first so that a locked-out login never reaches the password.
+# Besides, guesses spread over many addresses lock the email everywhere after
+# AXES_ACCOUNT_FAILURE_LIMIT failures, and one address that tries many emails
+# is refused after AXES_ADDRESS_FAILURE_LIMIT (borrowers.throttle.AxesHandler),
+# both within the cool-off. Both are higher than the per-pair limit, so that a
+# stranger's few guesses do not lock the owner out at home, nor one user's typos
+# everyone behind the same carrier address.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -117,6 +133,9 @@ AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "borrowers.throttle.AxesHandler"
+AXES_ACCOUNT_FAILURE_LIMIT = env.int("AXES_ACCOUNT_FAILURE_LIMIT", default=10)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=30)
 AXES_RESET_ON_SUCCESS = True
 # Attempts during a lockout do not prolong it: the page can say when it ends.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
@@ -183,8 +202,21 @@ else:
         }
     }
 
+# Emails anyone can trigger for an address (password reset, the sign-up notice to
+# an address that has an account): at most this many per address, and per client
+# address (TRUSTED_PROXY_COUNT), per hour; past that the page looks the same and
+# nothing is sent (borrowers.throttle).
+ACCOUNT_EMAILS_PER_ADDRESS_HOUR = env.int("ACCOUNT_EMAILS_PER_ADDRESS_HOUR", default=3)
+ACCOUNT_EMAILS_PER_CLIENT_HOUR = env.int("ACCOUNT_EMAILS_PER_CLIENT_HOUR", default=10)
+# The cache those counts live in (and the caseload's daily check): per process by
+# default; with several web processes set CACHE_URL=redis://… so that they share it.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 # First retry delay of a failed email, doubled on every further try.
 EMAIL_RETRY_BACKOFF_SECONDS = env.int("EMAIL_RETRY_BACKOFF_SECONDS", default=30)
+# An email or reminder still waiting this long after it was recorded lost its task
+# (a worker killed, a broker restarted): the beat's re-drive enqueues it again.
+OUTBOX_REDRIVE_AFTER_SECONDS = env.int("OUTBOX_REDRIVE_AFTER_SECONDS", default=600)
 
 # Celery: a file-system broker that needs no server by default; Redis (or any
 # kombu URL) through CELERY_BROKER_URL.
@@ -221,6 +253,11 @@ CELERY_BEAT_SCHEDULE = {
     "nightly-triage-refresh": {
         "task": "borrowers.tasks.nightly_triage_refresh",
         "schedule": crontab(hour=0, minute=5),
+    },
+    # The outbox: email deliveries and reminders whose task was lost are sent again.
+    "redrive-outbox": {
+        "task": "repayment_plans.tasks.redrive_outbox",
+        "schedule": crontab(minute="*/5"),
     },
 }
 

@@ -3,6 +3,7 @@ from django.contrib.auth.views import LoginView
 from django.urls import include, path
 
 from borrowers.lockout import AdminLoginForm, LoginForm, PasswordResetConfirmView
+from borrowers.throttle import PasswordResetView
 
 # The admin login, too, refuses an over-long username before authenticating.
 admin.site.login_form = AdminLoginForm
@@ -10,6 +11,8 @@ admin.site.login_form = AdminLoginForm
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", LoginView.as_view(authentication_form=LoginForm), name="login"),
+    # At most a few reset emails per address and per client an hour.
+    path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     # A new password from the emailed link also ends a login lockout.
     path(
         "accounts/reset/<uidb64>/<token>/",

@@ -5,7 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from borrowers.forms import PlainTextMixin, amount_field
+from borrowers.forms import PlainTextMixin, amount_field, bound_to_model
 from borrowers.models import Debt
 from borrowers.tiers import money
 
@@ -96,6 +96,7 @@ class ProposalForm(PlainTextMixin, forms.ModelForm):
         )
         self.fields["first_due_date"].widget.attrs["min"] = today.isoformat()
         self.fields["lender_email"].required = False
+        bound_to_model(self)  # annual_percent 0 to 36, months 1 to 120
         self.schedule = None
         self.capacity = None
 
@@ -249,6 +250,7 @@ class AnswerForm(PlainTextMixin, forms.ModelForm):
         self.proposal = proposal
         self.today = today
         self.fields["answered_on"].initial = today
+        bound_to_model(self)  # counter_months up to 120, counter_annual_percent 0 to 36
         self.fields["counter_months"].widget.attrs["min"] = "1"
 
     def clean_answered_on(self):

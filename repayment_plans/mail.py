@@ -1,8 +1,8 @@
 """The email that carries a proposal PDF to the lender, with a copy to the borrower.
 
 The delivery row is the truth and the broker only a wake-up: a delivery still
-queued after REDRIVE_AFTER (its task lost with a killed worker or a broker
-restart) is enqueued again by the beat's re-drive. Each delivery keeps one
+queued after OUTBOX_REDRIVE_AFTER_SECONDS (its task lost with a killed worker
+or a broker restart) is enqueued again by the beat's re-drive. Each delivery keeps one
 Message-ID on every try, so a copy sent twice (a worker killed after the SMTP
 server accepted, before the row was marked sent) is recognisable as the same
 message. The guarantee is at least once.
@@ -21,7 +21,10 @@ from django.utils import timezone, translation
 from .models import EmailDelivery
 
 MAX_ATTEMPTS = 5
-REDRIVE_AFTER = timedelta(minutes=10)
+
+
+def redrive_after() -> timedelta:
+    return timedelta(seconds=settings.OUTBOX_REDRIVE_AFTER_SECONDS)
 
 
 def message_id_domain() -> str:
@@ -99,7 +102,7 @@ def stuck_deliveries(now=None) -> list[int]:
     return list(
         EmailDelivery.objects.filter(
             status=EmailDelivery.Status.QUEUED,
-            created_at__lt=now - REDRIVE_AFTER,
+            created_at__lt=now - redrive_after(),
             attempts__lt=MAX_ATTEMPTS,
         ).values_list("pk", flat=True)
     )

@@ -438,13 +438,13 @@ def reminder_message_id(reminder: Reminder) -> str:
 
 def stuck_reminders(now=None) -> list[int]:
     """Reminders still pending long after they were recorded (their task lost)."""
-    from .mail import MAX_ATTEMPTS, REDRIVE_AFTER
+    from .mail import MAX_ATTEMPTS, redrive_after
 
     now = now or timezone.now()
     return list(
         Reminder.objects.filter(
             status=Reminder.Status.PENDING,
-            created_at__lt=now - REDRIVE_AFTER,
+            created_at__lt=now - redrive_after(),
             attempts__lt=MAX_ATTEMPTS,
         )
         .order_by("pk")

@@ -114,6 +114,7 @@ def test_sign_up_and_budget_with_a_phone_number(client, db, captured):
         },
     )
     assert response.status_code == 302
+    assert client.login(email=EMAIL, password="a long enough passphrase 42")
     budget = {
         "display_name": NAME,
         "phone": PHONE,

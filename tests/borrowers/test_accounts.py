@@ -16,21 +16,29 @@ SIGNUP = {
 }
 
 
-def test_sign_up_makes_a_borrower_profile_and_logs_in(client, db):
+def test_sign_up_makes_a_borrower_profile_and_the_password_logs_in(client, db, mailoutbox):
     response = client.post(reverse("signup"), SIGNUP)
     assert response.status_code == 302
-    assert response["Location"] == reverse("budget")
+    assert response["Location"] == reverse("signup") + "?sent=1"
     user = User.objects.get(email="new.person@example.com")
     assert Borrower.objects.get(user=user).display_name == "张三"
     assert user.language == "zh-hans"
+    assert [m.to for m in mailoutbox] == [["new.person@example.com"]]
+    # The page never says whether the address was new: the borrower logs in.
+    assert client.get(reverse("dashboard")).status_code == 302
+    assert client.login(email="new.person@example.com", password=SIGNUP["password1"])
     assert client.get(reverse("dashboard")).status_code == 200
 
 
-def test_sign_up_refuses_an_email_already_taken(client, alice):
+def test_sign_up_with_an_email_already_taken_looks_the_same_and_tells_the_owner(
+    client, alice, mailoutbox
+):
     response = client.post(reverse("signup"), {**SIGNUP, "email": "ALICE@example.com"})
-    assert response.status_code == 200
-    assert 'class="field-errors"' in response.content.decode().split('id="field-email"')[1]
+    assert response.status_code == 302
+    assert response["Location"] == reverse("signup") + "?sent=1"
     assert User.objects.count() == 1
+    assert not client.login(email="alice@example.com", password=SIGNUP["password1"])
+    assert [m.to for m in mailoutbox] == [["alice@example.com"]]
 
 
 def test_sign_up_refuses_markup_in_the_name(client, db):

@@ -22,6 +22,11 @@ def test_sign_up_budget_and_a_moderate_debt_in_both_languages(
     page.get_by_label("密码", exact=True).fill("a long enough passphrase 42")
     page.get_by_label("密码确认").fill("a long enough passphrase 42")
     page.get_by_role("button", name="注册").click()
+    # The page never says whether the address was new: she logs in.
+    page.locator("main a.button.primary").click()
+    page.locator("#id_username").fill("mei@example.com")
+    page.locator("#id_password").fill("a long enough passphrase 42")
+    page.locator("button.primary").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("你的月度预算")
     page.get_by_label("月净收入").fill("6000")
