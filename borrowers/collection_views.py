@@ -165,23 +165,15 @@ def complaint_text(request):
 @borrower_required
 @require_GET
 def complaint_pdf(request):
-    from repayment_plans.pdf import MissingGlyphError, pdf_response
+    from repayment_plans.pdf import pdf_response, unprintable_message
 
     form, draft = _complaint_for(request)
     if draft is None:
         return redirect(reverse("collection_complaint") + _query(request))
-    try:
-        pdf = complaints.complaint_pdf(draft)
-    except MissingGlyphError as error:
-        messages.error(
-            request,
-            _(
-                "The PDF cannot show these characters: %(chars)s. Change them where they "
-                "were entered (your name, a lender's name, a contact), or use the text version."
-            )
-            % {"chars": " ".join(error.characters)},
-        )
-        return redirect(reverse("collection_complaint") + _query(request))
+    pdf, unprintable = complaints.complaint_pdf(draft)
+    if unprintable:
+        # Shown on the next page: the PDF itself is a download.
+        messages.warning(request, unprintable_message(unprintable))
     return pdf_response(request, pdf, _filename(draft, "pdf"))
 
 

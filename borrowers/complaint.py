@@ -12,7 +12,6 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 from itertools import groupby
 
 from django.template.loader import render_to_string
@@ -25,29 +24,17 @@ COMPLAINT_LANGUAGE = "zh-hans"
 ALLOWED_CONTROLS = "\n\r\t"
 
 
-@cache
-def _printable_code_points() -> frozenset[int]:
-    """The characters the committed PDF font subset can draw (Regular and Bold
-    are cut from the same character set)."""
-    from fontTools.ttLib import TTFont
-
-    from repayment_plans.pdf import FONT_FILES, fonts_dir
-
-    font = TTFont(str(fonts_dir() / FONT_FILES[0]), lazy=True)
-    try:
-        return frozenset(font.getBestCmap())
-    finally:
-        font.close()
-
-
 def unprintable_characters(text: str) -> list[str]:
-    """Characters of ``text`` that the PDF font cannot draw, each once, in order."""
-    printable = _printable_code_points()
-    missing: list[str] = []
+    """Characters of ``text`` that no PDF font can draw (the Noto subset, or the
+    supplement for rare characters such as 𪚥), and control characters other
+    than line breaks and tabs, each once, in order."""
+    from repayment_plans.pdf import printable
+
+    missing = printable(text)[1]
     for char in unicodedata.normalize("NFC", text):
-        if char in ALLOWED_CONTROLS or ord(char) in printable or char in missing:
-            continue
-        missing.append(char)
+        control = unicodedata.category(char) == "Cc" and char not in ALLOWED_CONTROLS
+        if control and char not in missing:
+            missing.append(char)
     return missing
 
 
@@ -219,8 +206,8 @@ def complaint_html(complaint: Complaint) -> str:
         return render_to_string("pdf/complaint.html", _context(complaint))
 
 
-def complaint_pdf(complaint: Complaint) -> bytes:
-    """The complaint as a PDF; MissingGlyphError if a character has no glyph."""
-    from repayment_plans.pdf import render_pdf
+def complaint_pdf(complaint: Complaint):
+    """The complaint as a RenderedPDF: the PDF, and the characters it shows as □."""
+    from repayment_plans.pdf import render_printable_pdf
 
-    return render_pdf(complaint_html(complaint), strict=True)
+    return render_printable_pdf(complaint_html(complaint))

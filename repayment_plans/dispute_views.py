@@ -2,7 +2,7 @@
 application as a PDF, and a read-only view for a counselor with access."""
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,7 +19,7 @@ from borrowers.views import borrower_required
 from . import disputes
 from .dispute_forms import DisputeForm
 from .models import Dispute
-from .pdf import MissingGlyphError, pdf_response, render_pdf
+from .pdf import pdf_response, render_printable_pdf, unprintable_message
 
 Stage = disputes.Stage
 
@@ -170,18 +170,10 @@ def application_html(dispute: Dispute) -> str:
 
 
 def _pdf_response(request, dispute: Dispute, edit_url: str | None):
-    try:
-        pdf = render_pdf(application_html(dispute), strict=True)
-    except MissingGlyphError as error:
-        chars = " ".join(error.characters)
-        messages.error(
-            request,
-            _("These characters cannot be printed: %(chars)s. Please replace them.")
-            % {"chars": chars},
-        )
-        if edit_url:
-            return redirect(edit_url)
-        return HttpResponse(status=409)
+    pdf, unprintable = render_printable_pdf(application_html(dispute))
+    if unprintable:
+        # Shown on the next page: the PDF itself is a download.
+        messages.warning(request, unprintable_message(unprintable))
     return pdf_response(request, pdf, f"dispute-{dispute.pk}.pdf")
 
 

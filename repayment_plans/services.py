@@ -346,10 +346,14 @@ class NothingChanged(Refused):
 
 @transaction.atomic
 def finalise(proposal: Proposal, today: date, language: str, actor=None) -> ProposalVersion:
-    """Store the current terms as the next immutable version, with its PDF."""
+    """Store the current terms as the next immutable version, with its PDF.
+
+    Characters that no PDF font has are drawn as □; the version's
+    ``unprintable`` (not stored) lists them, for the view to tell the borrower.
+    """
     if proposal_schedule(proposal) is None:
         raise NothingToPropose
-    from .pdf import render_pdf
+    from .pdf import render_printable_pdf
 
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     # Decided under the lock: a second finalise of the same terms makes nothing.
@@ -357,7 +361,7 @@ def finalise(proposal: Proposal, today: date, language: str, actor=None) -> Prop
         raise NothingChanged(gettext("Nothing has changed since the last version."))
     number = (proposal.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     html = render_letter_html(proposal, today, language)
-    pdf_bytes = render_pdf(html, strict=True)
+    pdf_bytes, unprintable = render_printable_pdf(html)
     schedule = proposal_schedule(proposal)
     version = ProposalVersion(
         proposal=proposal,
@@ -391,6 +395,7 @@ def finalise(proposal: Proposal, today: date, language: str, actor=None) -> Prop
     )
     change_status(proposal, Proposal.Status.FINALISED, actor, f"v{number}")
     # Keep updated_at untouched so that "changed since the last version" stays false.
+    version.unprintable = unprintable
     return version
 
 

@@ -12,6 +12,7 @@ from borrowers.views import borrower_required
 from . import affordability, position, position_load, services
 from .forms import AnswerForm, DisclosureForm, PaymentForm, ProposalForm, SendForm, StrategyForm
 from .models import EmailDelivery, Plan, Proposal, ProposalVersion
+from .pdf import unprintable_message
 
 EDITABLE = (
     Proposal.Status.DRAFT,
@@ -239,6 +240,8 @@ def proposal_finalise(request, pk):
             request,
             _("Version %(number)s is ready to download or send.") % {"number": version.number},
         )
+        if version.unprintable:
+            messages.warning(request, unprintable_message(version.unprintable))
         return redirect("proposal_detail", pk=proposal.pk)
     return render(
         request, "repayment_plans/proposal_finalise.html", {"proposal": proposal, "form": form}

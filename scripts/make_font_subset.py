@@ -11,9 +11,26 @@ by its family name. The subset covers all of GB2312, ASCII, common punctuation a
 symbols, and a list of name characters outside GB2312. The family is renamed to
 "Noto Sans SC Subset" so that a system-installed Noto can never be picked instead.
 
-Run it again after changing the character set and commit the output:
+A second, small font covers characters beyond the BMP that the main subset lacks: rare
+characters of Chinese personal and place names such as 𪚥 (U+2A6A5, CJK Extension B).
+No installed Noto font has them, so it is cut from HanaMinB of Debian's fonts-hanazono
+(GlyphWiki project; SIL Open Font License 1.1, or the Hanazono Font License, at our
+choice: we take the OFL). HanaMinB covers all of Extensions B to F, but all of Extension
+B alone is 21 MB as TrueType (8 MB as woff2), so only a curated list is kept (see
+SUPPLEMENT_CHARACTERS, about 200 KB). The OFL reserves the names "HanaMinB" and
+"Hanazono", so the subset is renamed "Hanzi Supplement Subset". Its glyphs are Mincho
+(serif): it is only ever used for characters the Noto subset lacks. fonts.css loads it as
+one more face of the "Noto Sans SC Subset" family, which puts it before any system font.
 
-    .venv/bin/python scripts/make_font_subset.py
+Run it again after changing the character sets and commit the output:
+
+    apt-get install fonts-noto-cjk
+    apt-get download fonts-hanazono && dpkg-deb -x fonts-hanazono_*.deb /tmp/hanazono
+    .venv/bin/python scripts/make_font_subset.py --hanazono-root /tmp/hanazono
+
+Unpacking fonts-hanazono rather than installing it keeps Fontconfig from finding HanaMinB
+as a system font: installed, it would draw every Extension B character and the tests that
+expect U+20000 to have no glyph anywhere would fail on that machine.
 """
 
 from __future__ import annotations
@@ -21,6 +38,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import sys
+import textwrap
 from pathlib import Path
 
 from fontTools import subset
@@ -34,6 +52,14 @@ DEBIAN_DOC_DIR = Path("/usr/share/doc/fonts-noto-cjk")
 SOURCE_FAMILY = "Noto Sans CJK SC"
 FAMILY = "Noto Sans SC Subset"
 PS_FAMILY = "NotoSansSCSubset"
+
+# The supplement: HanaMinB (fonts-hanazono), below --hanazono-root.
+HANAZONO_FONT = Path("usr/share/fonts/truetype/hanazono/HanaMinB.ttf")
+HANAZONO_COPYRIGHT = Path("usr/share/doc/fonts-hanazono/copyright")
+SUPPLEMENT_FILE = "HanziSupplement-Subset-Regular.ttf"
+SUPPLEMENT_LICENSE_FILE = "HanziSupplement-OFL.txt"
+SUPPLEMENT_FAMILY = "Hanzi Supplement Subset"
+SUPPLEMENT_PS_FAMILY = "HanziSupplementSubset"
 
 # (source collection, output file, style name); Bold is a RIBBI style of the family.
 STYLES = [
@@ -63,6 +89,35 @@ NAME_CHARACTERS = (
     "旼昉昺晙晧晫晳暻曌橦洺渼湉濬"
 )
 
+# Characters outside the BMP, for the supplement font. Selected with the Unihan database
+# (Unicode 14.0) and written out here so that no Unihan copy is needed to cut the font:
+SUPPLEMENT_CHARACTERS = (
+    # 1. The 196 characters of the Table of General Standard Chinese Characters (通用规范
+    #    汉字表, 2013; Unihan kTGH) outside the BMP: Extensions B, C, D and E, mostly
+    #    characters of personal and place names and of technical terms.
+    "𠅤𠙶𠳐𡎚𡐓𣗋𣲗𣲘𣸣𤧛𤩽𤫉𥔲𥕢𥖨𥻗𦈡𦒍𦙶𦝼𦭜𦰡𧿹𨐈𨙸𨚕𨟠𨭉𨱇𨱏𨱑𨱔𨺙𩽾𩾃𩾌𪟝𪣻𪤗𪨰"
+    "𪨶𪩘𪾢𫄧𫄨𫄷𫄸𫇭𫌀𫍣𫍯𫍲𫍽𫐄𫐐𫐓𫑡𫓧𫓯𫓶𫓹𫔍𫔎𫔶𫖮𫖯𫖳𫗧𫗴𫘜𫘝𫘦𫘧𫘨𫘪𫘬𫚕𫚖𫚭𫛭"
+    "𫞩𫟅𫟦𫟹𫟼𫠆𫠊𫠜𫢸𫫇𫭟𫭢𫭼𫮃𫰛𫵷𫶇𫷷𫸩𬀩𬀪𬂩𬃊𬇕𬇙𬇹𬉼𬊈𬊤𬌗𬍛𬍡𬍤𬒈𬒔𬒗𬕂𬘓𬘘𬘡"
+    "𬘩𬘫𬘬𬘭𬘯𬙂𬙊𬙋𬜬𬜯𬞟𬟁𬟽𬣙𬣞𬣡𬣳𬤇𬤊𬤝𬨂𬨎𬩽𬪩𬬩𬬭𬬮𬬱𬬸𬬹𬬻𬬿𬭁𬭊𬭎𬭚𬭛𬭤𬭩𬭬"
+    "𬭯𬭳𬭶𬭸𬭼𬮱𬮿𬯀𬯎𬱖𬱟𬳵𬳶𬳽𬳿𬴂𬴃𬴊𬶋𬶍𬶏𬶐𬶟𬶠𬶨𬶭𬶮𬷕𬸘𬸚𬸣𬸦𬸪𬹼𬺈𬺓"
+    # 2. The 69 characters whose Chinese source is the identity-card system of the
+    #    Ministry of Public Security (kIRG_GSource GIDC): characters of registered names.
+    "𫝋𫝦𫝧𫝨𫝪𫝴𫞅𫞠𫞢𫞧𫞷𫟇𫟑𫟠𫟢𫟤𫟥𫟫𫟬𫟭𫟳𫟴𫟵𫟶𫟷𫟸𫟻𫠁𫠂𫠅𫠋𫠏𫠡𫠫𫡥𫤬𫩑𫭙𫭛𫭽"
+    "𫮌𫯮𫲻𫳁𫵳𫵶𫵺𫶔𫶚𬅄𬅱𬇵𬈐𬌙𬍕𬏂𬑹𬑺𬒃𬜬𬢇𬢎𬧏𬨊𬭙𬮢𬷼𬸁𮀎"
+    # 3. Extension B characters of the International Ideographs Core (kIICore): those in
+    #    everyday use in at least one region.
+    "𠜎𠜱𠝹𠱓𠱸𠲖𠳏𠳕𠴕𠵼𠵿𠸎𠸏𠹷𠺝𠺢𠻗𠻹𠻺𠼭𠼮𠽌𠾴𠾼𠿪𡁜𡁯𡁵𡁶𡁻𡃁𡃉𡇙𢃇𢞵𢫕𢭃𢯊𢱑𢱕"
+    "𢳂𢴈𢵌𢵧𢺳𣲷𤓓𤶸𤷪𥄫𦉘𦟌𦧲𦧺𧨾𨅝𨈇𨋢𨳊𨳍𨳒𩶘"
+    # 4. Extension B characters of the Xiandai Hanyu Cidian (现代汉语词典, kXHC1983).
+    "𠈁𠉂𠊟𠋆𠜋𠞭𠩄𠭯𠮾𠯪𠲎𠴂𠷿𠺖𠼟𡌣𡌴𡍷𡒄𡰪𡸃𡻕𢀖𢌚𢙐𢥞𢫓𢫬𢳀𢳟𢶀𢸳𢹲𢾅𣄊𣇇𣈶𣎴𣔙𣘛"
+    "𣟄𣟴𣪕𣭡𣭲𣰇𣰋𣲗𣲘𣴓𣸣𤍐𤏶𤛘𤜱𤝽𤞤𤞶𤩽𤭛𤭢𤰙𤰚𤱝𤳈𤴛𤵐𥁢𥄨𥅻𥇢𥎊𥐻𥑪𥔲𥕢𥕦𥘌𥛱𥞛"
+    "𥥷𥬞𥬠𥬯𥮜𥮾𥱼𥷑𥻗𥿝𦈡𦊑𦊱𦌊𦍩𦐌𦔩𦕓𦞦𦨭𦪙𦰏𧄜𧉓𧏾𧟄𧦧𧰵𧴪𧹞𨂿𨄮𨉣𨎪𨓈𨙻𨚗𨟠𨭛𨼣"
+    "𩉜𩜇𩞁𩮜𩽾𩾃𩾌𩿿𪁏𪍑𪎊𪎭"
+    # 5. Name characters met in practice that no list above has.
+    "𪚥"  # U+2A6A5 zhé, four dragons: given names
+)
+# Never U+20000 (𠀀): the tests use it as the example of a character that no font has.
+
 
 def gb2312_characters() -> set[str]:
     """Every character that GB2312 encodes (symbols rows 0xA1-0xA9, hanzi 0xB0-0xF7)."""
@@ -91,6 +146,11 @@ def charset() -> set[int]:
     return code_points
 
 
+def supplement_charset() -> set[int]:
+    """The code points of the supplement font: never one the main subset already has."""
+    return {ord(char) for char in SUPPLEMENT_CHARACTERS} - charset()
+
+
 def family_name(font: TTFont) -> str | None:
     """The typographic family name if present, else the legacy family name."""
     names = font["name"]
@@ -113,10 +173,10 @@ def find_font_number(path: Path, family: str) -> int:
     raise LookupError(f"no font with family {family!r} in {path}")
 
 
-def rename(font: TTFont, style: str) -> None:
+def rename(font: TTFont, style: str, family: str = FAMILY, ps_family: str = PS_FAMILY) -> None:
     """Give the subset its own family name in the name table and in the CFF table."""
-    full_name = FAMILY if style == "Regular" else f"{FAMILY} {style}"
-    ps_name = f"{PS_FAMILY}-{style}"
+    full_name = family if style == "Regular" else f"{family} {style}"
+    ps_name = f"{ps_family}-{style}"
     version = str(font["name"].getDebugName(5) or "Version 1.0").removeprefix("Version ")
     names = font["name"]
     # Drop localized and typographic family names (e.g. 思源黑体-style zh-CN names) so
@@ -125,7 +185,7 @@ def rename(font: TTFont, style: str) -> None:
     names.removeNames(nameID=16)
     names.removeNames(nameID=17)
     for name_id, value in (
-        (1, FAMILY),
+        (1, family),
         (2, style),
         (3, f"{version.split(';')[0]};{ps_name}"),
         (4, full_name),
@@ -134,11 +194,13 @@ def rename(font: TTFont, style: str) -> None:
         names.setName(value, name_id, 3, 1, 0x409)
         names.setName(value, name_id, 1, 0, 0)
 
+    if "CFF " not in font:  # TrueType outlines: the name table is all
+        return
     cff = font["CFF "].cff
     cff.fontNames = [ps_name]
     top = cff.topDictIndex[0]
     top.FullName = full_name
-    top.FamilyName = FAMILY
+    top.FamilyName = family
 
 
 def subset_font(source: Path, font_number: int, out: Path, style: str) -> None:
@@ -177,19 +239,25 @@ def license_text() -> str:
         if path.exists():
             data = gzip.decompress(path.read_bytes()) if name.endswith(".gz") else path.read_bytes()
             return data.decode("utf-8")
+    return copyright_license(DEBIAN_DOC_DIR / "copyright", "SIL")
 
-    copyright_file = DEBIAN_DOC_DIR / "copyright"
-    # Paragraphs are separated by blank lines; a stand-alone license paragraph starts
-    # with "License: <name>" and continues on indented lines, where " ." is a blank line.
+
+def copyright_license(copyright_file: Path, marker: str) -> str:
+    """The OFL paragraph of a machine-readable debian/copyright file.
+
+    Paragraphs are separated by blank lines; a stand-alone license paragraph starts
+    with "License: <name>" (here one whose name contains `marker`) and continues on
+    indented lines, where " ." is a blank line.
+    """
     paragraphs = copyright_file.read_text(encoding="utf-8").split("\n\n")
     for paragraph in paragraphs:
         first, _, rest = paragraph.strip("\n").partition("\n")
-        if not (first.startswith("License:") and "SIL" in first and rest):
+        if not (first.startswith("License:") and marker in first and rest):
             continue
         body = [line[1:] for line in rest.splitlines()]
         text = "\n".join("" if line.strip() == "." else line for line in body)
         if "OPEN FONT LICENSE" in text:
-            return text.strip("\n") + "\n"
+            return textwrap.dedent(text).strip("\n") + "\n"
     raise LookupError(f"no SIL Open Font License text in {copyright_file}")
 
 
@@ -199,12 +267,57 @@ def write_license(source: Path, font_number: int, out_dir: Path) -> Path:
     font.close()
     header = (
         f"{notice}\n"
-        f'The fonts in this folder are subsets of Noto Sans CJK SC, renamed "{FAMILY}",\n'
-        "made by scripts/make_font_subset.py; they are licensed under the SIL Open Font\n"
-        "License, Version 1.1, reproduced below.\n\n"
+        f"{', '.join(out for _, out, _ in STYLES)} are subsets of Noto Sans CJK SC,\n"
+        f'renamed "{FAMILY}", made by scripts/make_font_subset.py; they are licensed\n'
+        "under the SIL Open Font License, Version 1.1, reproduced below. (For\n"
+        f"{SUPPLEMENT_FILE}, see {SUPPLEMENT_LICENSE_FILE}.)\n\n"
     )
     out = out_dir / "OFL.txt"
     out.write_text(header + license_text(), encoding="utf-8")
+    return out
+
+
+def subset_supplement(source: Path, out: Path) -> None:
+    """Cut SUPPLEMENT_CHARACTERS from HanaMinB, renamed (the OFL reserves its names)."""
+    options = subset.Options()
+    options.layout_features = []  # ideographs only: no shaping needed
+    options.hinting = False
+    options.notdef_outline = True
+    options.glyph_names = False
+    options.name_IDs = ["*"]
+    options.name_languages = [0x409, 0]  # drops the reserved Japanese name 花園明朝B
+    options.name_legacy = True
+    # FontForge's timestamp table, vertical metrics and baselines serve no horizontal text.
+    options.drop_tables = [*options.drop_tables, "FFTM", "vhea", "vmtx", "BASE"]
+
+    font = TTFont(str(source), recalcTimestamp=False, lazy=False)
+    wanted = supplement_charset()
+    lacking = sorted(wanted - set(font.getBestCmap()))
+    if lacking:
+        raise LookupError(f"{source} lacks {', '.join(f'U+{cp:04X}' for cp in lacking)}")
+    subsetter = subset.Subsetter(options=options)
+    subsetter.populate(unicodes=sorted(wanted))
+    subsetter.subset(font)
+    rename(font, "Regular", SUPPLEMENT_FAMILY, SUPPLEMENT_PS_FAMILY)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    font.save(str(out))
+    font.close()
+
+
+def write_supplement_license(source: Path, copyright_file: Path, out_dir: Path) -> Path:
+    font = TTFont(str(source), lazy=True)
+    notice = str(font["name"].getDebugName(0) or "")
+    font.close()
+    header = (
+        f"{notice}\n"
+        f"{SUPPLEMENT_FILE} is a subset of HanaMinB (Hanazono fonts, GlyphWiki Project),\n"
+        f'renamed "{SUPPLEMENT_FAMILY}" as the reserved font names require, made by\n'
+        "scripts/make_font_subset.py. HanaMinB is licensed under the Hanazono Font License\n"
+        "or the SIL Open Font License, Version 1.1; this subset is used under the latter,\n"
+        "reproduced below.\n\n"
+    )
+    out = out_dir / SUPPLEMENT_LICENSE_FILE
+    out.write_text(header + copyright_license(copyright_file, "Open-Font"), encoding="utf-8")
     return out
 
 
@@ -222,6 +335,15 @@ def main(argv: list[str] | None = None) -> int:
         default=DEFAULT_OUT_DIR,
         help=f"folder to write the .otf subsets and OFL.txt to (default: {DEFAULT_OUT_DIR})",
     )
+    parser.add_argument(
+        "--hanazono-root",
+        type=Path,
+        default=Path("/"),
+        help=(
+            f"folder holding {HANAZONO_FONT} and {HANAZONO_COPYRIGHT}: / if fonts-hanazono "
+            "is installed, or where its .deb was unpacked with dpkg-deb -x (default: /)"
+        ),
+    )
     args = parser.parse_args(argv)
 
     sources = [args.source_dir / source for source, _, _ in STYLES]
@@ -230,6 +352,16 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"Missing {', '.join(missing)}.\nInstall the source fonts with: "
             "apt-get install fonts-noto-cjk",
+            file=sys.stderr,
+        )
+        return 1
+    hanazono = args.hanazono_root / HANAZONO_FONT
+    hanazono_copyright = args.hanazono_root / HANAZONO_COPYRIGHT
+    if not (hanazono.is_file() and hanazono_copyright.is_file()):
+        print(
+            f"Missing {hanazono} or {hanazono_copyright}.\nUnpack fonts-hanazono with: "
+            "apt-get download fonts-hanazono && dpkg-deb -x fonts-hanazono_*.deb DIR\n"
+            "and pass --hanazono-root DIR",
             file=sys.stderr,
         )
         return 1
@@ -243,6 +375,10 @@ def main(argv: list[str] | None = None) -> int:
     written.append(
         write_license(sources[0], find_font_number(sources[0], SOURCE_FAMILY), args.out_dir)
     )
+    supplement = args.out_dir / SUPPLEMENT_FILE
+    subset_supplement(hanazono, supplement)
+    written.append(supplement)
+    written.append(write_supplement_license(hanazono, hanazono_copyright, args.out_dir))
 
     for path in written:
         print(f"{path}: {path.stat().st_size:,} bytes")

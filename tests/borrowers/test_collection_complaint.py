@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from borrowers.complaint import build_complaint, build_log, complaint_html, complaint_pdf
 from borrowers.models import CollectionContact
-from repayment_plans.pdf import MissingGlyphError
 from tests.factories import DebtFactory, profile
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -241,12 +240,12 @@ def test_the_pdf_embeds_only_the_committed_font_subset(pdf_path):
         assert row.split()[-5:-2] == ["yes", "yes", "yes"], row  # embedded, subset, unicode
 
 
-def test_the_pdf_renders_in_strict_mode_without_notdef_glyphs(alice, story):
-    # complaint_pdf renders with strict=True, which raises on any .notdef glyph.
+def test_the_pdf_renders_without_notdef_glyphs(alice, story):
     log = build_log(alice.collection_contacts.all())
-    pdf = complaint_pdf(build_complaint(alice, log, TODAY))
+    pdf, unprintable = complaint_pdf(build_complaint(alice, log, TODAY))
     assert pdf.startswith(b"%PDF")
     assert b".notdef" not in pdf
+    assert unprintable == []
 
 
 def test_the_pdf_template_uses_the_subset_family_and_page_numbers(alice, story):
@@ -257,16 +256,20 @@ def test_the_pdf_template_uses_the_subset_family_and_page_numbers(alice, story):
     assert 'lang="zh-Hans"' in html
 
 
-def test_a_name_the_font_cannot_draw_gives_a_message_not_a_500(alice_client, alice, story):
+def test_a_name_the_font_cannot_draw_is_a_marker_and_a_message_not_a_500(
+    alice_client, alice, story
+):
     story["bank"].lender_name = "招商银行𠀀"  # U+20000: in no font
     story["bank"].save()
-    with pytest.raises(MissingGlyphError):
-        log = build_log(alice.collection_contacts.all())
-        complaint_pdf(build_complaint(alice, log, TODAY))
+    log = build_log(alice.collection_contacts.all())
+    pdf, unprintable = complaint_pdf(build_complaint(alice, log, TODAY))
+    assert pdf.startswith(b"%PDF") and unprintable == ["𠀀"]
     alice_client.cookies["django_language"] = "en"
-    response = alice_client.get(reverse("collection_complaint_pdf"), follow=True)
+    response = alice_client.get(reverse("collection_complaint_pdf"))
     assert response.status_code == 200
-    assert "The PDF cannot show these characters: 𠀀" in response.content.decode()
+    assert response.content.startswith(b"%PDF")
+    page = alice_client.get(reverse("collection_complaint")).content.decode()
+    assert "were replaced with □: 𠀀" in page
 
 
 def test_the_complaint_uses_timezone_local_dates(alice, story):

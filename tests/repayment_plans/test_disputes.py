@@ -436,14 +436,17 @@ def test_the_application_embeds_the_font_subset(alice_client, huabei_debt, tmp_p
     assert len(fonts.splitlines()) == 2 + 2  # the two header lines, and no other font
 
 
-def test_unprintable_characters_send_the_borrower_back_to_edit(alice_client, huabei_debt):
-    # U+20000 (CJK Extension B) is in no font on the machine.
-    dispute = make_dispute(huabei_debt, reason="经办人王𠀀说已处理")
+def test_unprintable_characters_become_a_marker_and_a_warning_not_an_error(
+    alice_client, huabei_debt
+):
+    # U+20000 (CJK Extension B) is in no font of the PDF; 𪚥 is in the supplement.
+    dispute = make_dispute(huabei_debt, reason="经办人王𠀀说已处理，𪚥也一样")
     response = alice_client.get(reverse("dispute_pdf", args=[dispute.pk]), **EN)
-    assert response.status_code == 302
-    assert response["Location"] == reverse("dispute_edit", args=[dispute.pk])
-    page = alice_client.get(response["Location"], **EN).content.decode()
-    assert "These characters cannot be printed: 𠀀" in page
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
+    page = alice_client.get(reverse("dispute_detail", args=[dispute.pk]), **EN).content.decode()
+    assert "were replaced with □: 𠀀" in page
+    assert "𪚥" not in page.split("were replaced with □:")[1].split("<")[0]
 
 
 # Access ----------------------------------------------------------------------------------

@@ -341,3 +341,16 @@ def test_a_proposal_whose_debts_were_deleted_is_shown_not_finalised(
     assert response.status_code == 302
     assert not proposal.versions.exists()
     assert alice_client.get(reverse("plan_overview")).status_code == 200
+
+
+def test_a_name_no_pdf_font_has_still_finalises_with_a_warning(alice_client, alice, proposal):
+    # It used to be a 500 (MissingGlyphError): the borrower could never finalise.
+    alice.display_name = "王𠀀明"  # U+20000: in no font of the PDF
+    alice.save()
+    url = reverse("proposal_finalise", args=[proposal.pk])
+    response = alice_client.post(url, DISCLOSURES, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert proposal.versions.get().number == 1
+    assert "were replaced with □: 𠀀" in response.content.decode() or "已用□代替：𠀀" in (
+        response.content.decode()
+    )
