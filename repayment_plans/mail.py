@@ -96,16 +96,21 @@ def deliver(delivery_id: int) -> str:
     return "sent"
 
 
-def stuck_deliveries(now=None) -> list[int]:
-    """Deliveries still queued long after they were recorded or last tried."""
+def stuck(model, status: str, now=None) -> list[int]:
+    """Ids of outbox rows (deliveries, reminders) still in ``status`` long after
+    they were recorded, with tries left: their task was lost."""
     now = now or timezone.now()
     return list(
-        EmailDelivery.objects.filter(
-            status=EmailDelivery.Status.QUEUED,
-            created_at__lt=now - redrive_after(),
-            attempts__lt=MAX_ATTEMPTS,
-        ).values_list("pk", flat=True)
+        model.objects.filter(
+            status=status, created_at__lt=now - redrive_after(), attempts__lt=MAX_ATTEMPTS
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
+
+
+def stuck_deliveries(now=None) -> list[int]:
+    return stuck(EmailDelivery, EmailDelivery.Status.QUEUED, now)
 
 
 def mark_failed(delivery_id: int, exc: Exception) -> None:

@@ -438,18 +438,9 @@ def reminder_message_id(reminder: Reminder) -> str:
 
 def stuck_reminders(now=None) -> list[int]:
     """Reminders still pending long after they were recorded (their task lost)."""
-    from .mail import MAX_ATTEMPTS, redrive_after
+    from .mail import stuck
 
-    now = now or timezone.now()
-    return list(
-        Reminder.objects.filter(
-            status=Reminder.Status.PENDING,
-            created_at__lt=now - redrive_after(),
-            attempts__lt=MAX_ATTEMPTS,
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    return stuck(Reminder, Reminder.Status.PENDING, now)
 
 
 def reminder_title(reminder: Reminder) -> str:

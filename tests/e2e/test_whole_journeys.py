@@ -246,6 +246,7 @@ def test_a_borrower_and_her_counselor_from_sign_up_to_the_first_payment(
     page.locator("#id_send-lender_email").fill(LENDER_EMAIL)
     page.locator("form[action$='/send/'] button[type=submit]").click()
     expect(page.locator(".deliveries li")).to_have_count(1)
+
     def to_the_lender():
         return [m for m in smtp_server.messages if LENDER_EMAIL in m.rcpt_tos]
 

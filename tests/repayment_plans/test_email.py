@@ -94,3 +94,32 @@ def test_a_real_worker_sends_what_the_view_queued(
     assert wait_for(
         lambda: EmailDelivery.objects.get(pk=delivery.pk).status == EmailDelivery.Status.SENT
     )
+
+
+def test_the_outbox_redrives_what_waited_too_long_and_nothing_else(version, settings, alice):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from repayment_plans.models import Reminder
+    from repayment_plans.reminders import stuck_reminders
+
+    settings.OUTBOX_REDRIVE_AFTER_SECONDS = 600
+    old = timezone.now() - timedelta(minutes=11)
+    lost = EmailDelivery.objects.create(version=version, to_email="a@lender.example")
+    fresh = EmailDelivery.objects.create(version=version, to_email="b@lender.example")
+    sent = EmailDelivery.objects.create(
+        version=version, to_email="c@lender.example", status=EmailDelivery.Status.SENT
+    )
+    tried_out = EmailDelivery.objects.create(
+        version=version, to_email="d@lender.example", attempts=mail.MAX_ATTEMPTS
+    )
+    EmailDelivery.objects.filter(pk__in=[lost.pk, sent.pk, tried_out.pk]).update(created_at=old)
+    assert mail.stuck_deliveries() == [lost.pk]
+    waiting = Reminder.objects.create(
+        user=alice.user, kind="due_today", subject="installment:1", on_date=timezone.localdate()
+    )
+    assert stuck_reminders() == []
+    Reminder.objects.filter(pk=waiting.pk).update(created_at=old)
+    assert stuck_reminders() == [waiting.pk]
+    assert fresh.pk not in mail.stuck_deliveries()

@@ -20,7 +20,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from email import policy
 from pathlib import Path
 
@@ -37,6 +36,7 @@ from repayment_plans.models import EmailDelivery
 from tests.conftest import free_port
 from tests.factories import BorrowerFactory, DebtFactory
 from tests.repayment_plans.conftest import make_proposal
+from tests.repayment_plans.test_email import wait_for
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -71,15 +71,6 @@ class HoldingInbox:
             return "451 try again later"
         self.messages.append(envelope.content)
         return "250 OK"
-
-
-def wait_for(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 @pytest.fixture
