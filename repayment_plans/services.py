@@ -386,14 +386,15 @@ def finalise(proposal: Proposal, today: date, language: str, actor=None) -> Prop
     stored = version.pdf.name
     try:
         version.save()
+        proposal.disclosures_acknowledged_at = timezone.now()
+        Proposal.objects.filter(pk=proposal.pk).update(
+            disclosures_acknowledged_at=proposal.disclosures_acknowledged_at
+        )
+        change_status(proposal, Proposal.Status.FINALISED, actor, f"v{number}")
     except Exception:
-        version.pdf.storage.delete(stored)  # no file without the row that owns it
+        # The transaction rolls back: no file without the row that owns it.
+        version.pdf.storage.delete(stored)
         raise
-    proposal.disclosures_acknowledged_at = timezone.now()
-    Proposal.objects.filter(pk=proposal.pk).update(
-        disclosures_acknowledged_at=proposal.disclosures_acknowledged_at
-    )
-    change_status(proposal, Proposal.Status.FINALISED, actor, f"v{number}")
     # Keep updated_at untouched so that "changed since the last version" stays false.
     version.unprintable = unprintable
     return version

@@ -7,6 +7,7 @@ PostgreSQL); the single-request checks run everywhere.
 
 import threading
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -189,3 +190,19 @@ def test_the_payment_page_refuses_more_than_what_is_left(plan):
     assert response.status_code == 200
     assert "¥200.00" in response.content.decode()
     assert plan.payments.count() == 1
+
+
+def test_a_finalise_that_fails_after_writing_its_pdf_leaves_no_file(
+    seeded_profiles, monkeypatch, media_root
+):
+    proposal = make_proposal([DebtFactory(borrower=BorrowerFactory())], months=6)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the audit trail could not be written")
+
+    monkeypatch.setattr(services, "change_status", broken)
+    with pytest.raises(RuntimeError):
+        services.finalise(proposal, timezone.localdate(), "zh-hans")
+    assert not ProposalVersion.objects.exists()
+    stored = [p for p in Path(media_root).rglob("*") if p.is_file()]
+    assert stored == []
