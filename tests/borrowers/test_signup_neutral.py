@@ -54,7 +54,7 @@ def test_a_new_address_gets_an_account_and_a_welcome_email(en_client, db, mailou
     assert "account for this email address is ready" in message.body
     assert "http://127.0.0.1:8000/accounts/login/?next=/budget/" in message.body
     done = en_client.get(response["Location"])
-    assert "Check your email" in done.content.decode()
+    assert "Log in to continue" in done.content.decode()
 
 
 def test_a_taken_address_gets_the_same_answer_and_the_owner_an_email(
