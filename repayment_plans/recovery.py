@@ -36,7 +36,7 @@ from functools import cache
 
 from borrowers import tiers
 
-from .adherence import apply_payments
+from .adherence import Applied, apply_payments
 
 ZERO = Decimal("0.00")
 GRID_MONTHS = 24
@@ -261,9 +261,10 @@ class PlanPath:
             run = run + 1 if on_time else 0
             runs.append(run)
         pay_days = [d for d, _a in self.payments]
+        total = due_prefix[-1]
         pay_prefix = [ZERO]
         for _d, amount in self.payments:
-            pay_prefix.append(pay_prefix[-1] + amount)
+            pay_prefix.append(min(pay_prefix[-1] + amount, total))  # never above what is owed
         object.__setattr__(self, "_dues", dues)
         object.__setattr__(self, "_settled", settled)
         object.__setattr__(self, "_due_prefix", due_prefix)
@@ -290,25 +291,24 @@ class PlanPath:
         return None
 
     def paid_by(self, day: date) -> Decimal:
-        return min(self._pay_prefix[bisect_right(self._pay_days, day)], self._total)
+        return self._pay_prefix[bisect_right(self._pay_days, day)]
 
-    def paid_between(self, start: date, end: date) -> Decimal:
-        return self.paid_by(end) - self.paid_by(start - timedelta(days=1))
-
-    def remaining_after(self, end: date) -> Decimal:
-        return self._total - self.paid_by(end)
-
-    def due_between(self, start: date, end: date) -> tuple[Decimal, int]:
-        lo = bisect_right(self._dues, start - timedelta(days=1))
-        hi = bisect_right(self._dues, end)
+    def month(self, before: date, end: date) -> tuple[Decimal, int, Decimal, Decimal, int]:
+        """For the days after ``before`` up to ``end``: installments falling due
+        (yuan, and how many were not paid on time), paid (yuan), left at the end
+        (yuan) and the on-time streak at the end."""
+        lo, hi = bisect_right(self._dues, before), bisect_right(self._dues, end)
+        paid_end = self.paid_by(end)
         return (
             self._due_prefix[hi] - self._due_prefix[lo],
             self._missed_prefix[hi] - self._missed_prefix[lo],
+            paid_end - self.paid_by(before),
+            self._total - paid_end,
+            self._runs[hi - 1] if hi else 0,
         )
 
-    def streak_at(self, end: date) -> int:
-        index = bisect_right(self._dues, end)
-        return self._runs[index - 1] if index else 0
+
+_NOTHING_PAID = [Applied(ZERO, None)]
 
 
 def plan_path(plan: PlanInput, today: date, what_if: WhatIf = WhatIf()) -> PlanPath:
@@ -319,7 +319,7 @@ def plan_path(plan: PlanInput, today: date, what_if: WhatIf = WhatIf()) -> PlanP
     installment first."""
     amounts = [i.amount for i in plan.installments]
     recorded = sorted(plan.payments)
-    state = apply_payments(amounts, recorded)
+    state = apply_payments(amounts, recorded) if recorded else _NOTHING_PAID * len(amounts)
     future = [(today, what_if.extra)] if what_if.extra > 0 else []
     skipped = False
     for inst, applied in zip(plan.installments, state, strict=True):
@@ -550,6 +550,7 @@ def _record_dates(done: date, key: str | None, projected: bool, today: date) -> 
 
 def _month_row(month, accounts, paths, cleared) -> MonthRow:
     end = month_end(month)
+    before = month - timedelta(days=1)
     codes = {a.key: code_on(a, paths[a.key], cleared[a.key], end) for a in accounts}
     due = paid = remaining = ZERO
     missed = 0
@@ -564,12 +565,12 @@ def _month_row(month, accounts, paths, cleared) -> MonthRow:
         if a.plan.key in counted_plans:  # one plan may cover several debts
             continue
         counted_plans.add(a.plan.key)
-        due_now, missed_now = path.due_between(month, end)
+        due_now, missed_now, paid_now, left, run = path.month(before, end)
         due += due_now
         missed += missed_now
-        paid += path.paid_between(month, end)
-        remaining += path.remaining_after(end)
-        streak = max(streak, path.streak_at(end))
+        paid += paid_now
+        remaining += left
+        streak = max(streak, run)
     return MonthRow(
         month=month,
         accounts=codes,
