@@ -509,7 +509,8 @@ def bench_rows() -> list:
         from django.utils import timezone
         from weasyprint import HTML
 
-        from repayment_plans import pdf, services
+        from borrowers import pdf
+        from repayment_plans import services
 
         user, proposal = make_proposal()
         today = timezone.localdate()

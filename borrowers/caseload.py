@@ -17,10 +17,9 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
-    Value,
 )
-from django.db.models.functions import Coalesce
 
+from . import positions
 from .models import AccessGrant, Borrower, CaseNote, Triage
 
 TIER_NAMES = ("current", "light", "moderate", "severe")
@@ -119,46 +118,27 @@ def refresh_triage(borrower_ids, today: date) -> int:
 
 
 def with_position(borrowers):
-    from repayment_plans.models import Proposal
-    from repayment_plans.position_load import POSITION_PREFETCH
-
+    """The borrowers with what their caseload figures are computed from, fetched at once."""
     latest_note = CaseNote.objects.filter(borrower=OuterRef("pk")).order_by("-created_at", "-pk")
-    latest_proposal = Proposal.objects.filter(borrower=OuterRef("pk")).order_by("-updated_at")
-    return borrowers.prefetch_related(*POSITION_PREFETCH).annotate(
-        last_contact=Subquery(latest_note.values("created_at")[:1]),
-        next_action_on=Subquery(latest_note.values("next_action_on")[:1]),
-        proposal_status=Coalesce(Subquery(latest_proposal.values("status")[:1]), Value("none")),
+    return (
+        positions.source()
+        .prepare_caseload(borrowers)
+        .annotate(
+            last_contact=Subquery(latest_note.values("created_at")[:1]),
+            next_action_on=Subquery(latest_note.values("next_action_on")[:1]),
+        )
     )
 
 
 def triage_row(borrower, today: date) -> Triage:
     """One borrower's caseload figures, read from the position."""
-    from repayment_plans.position_load import position_from_prefetched
-
-    current = position_from_prefetched(borrower, today)
-    upcoming = current.next_installment
-    missed = current.missed_installments
     return Triage(
         borrower_id=borrower.pk,
         computed_on=today,
-        worst_rank=current.worst_tier.rank,
-        next_tier_on=current.next_tier_on,
-        oldest_missed=current.oldest_overdue_since,
-        total_overdue=_fen(current.total_overdue),
-        missed_n=missed,
-        has_missed=missed > 0,
-        next_installment_on=upcoming.due if upcoming else None,
-        next_installment_amount=_fen(upcoming.left) if upcoming else None,
         last_contact=borrower.last_contact,
         next_action_on=borrower.next_action_on,
-        proposal_status=borrower.proposal_status,
+        **positions.source().caseload_figures(borrower, today),
     )
-
-
-def _fen(value):
-    from decimal import Decimal
-
-    return None if value is None else Decimal(value).quantize(Decimal("0.01"))
 
 
 def caseload(counselor, today: date, filters: Filters = Filters()):
@@ -215,11 +195,8 @@ def describe(row, today: date) -> dict:
 
     # Past its grace days a debt's DPD counts from the original due date.
     largest_dpd = (today - row.oldest_missed).days if row.oldest_missed else 0
-    from repayment_plans.models import Proposal
-
-    status = row.proposal_status
     return {
-        "proposal": Proposal.Status(status).label if status in Proposal.Status.values else "—",
+        "proposal": positions.source().proposal_labels().get(row.proposal_status, "—"),
         "tier": tiers.Tier(TIER_NAMES[row.worst_rank]),
         "days_to_next_tier": (row.next_tier_on - today).days if row.next_tier_on else None,
         "largest_dpd": largest_dpd,

@@ -165,7 +165,7 @@ def complaint_text(request):
 @borrower_required
 @require_GET
 def complaint_pdf(request):
-    from repayment_plans.pdf import pdf_response, unprintable_message
+    from .pdf import pdf_response, unprintable_message
 
     form, draft = _complaint_for(request)
     if draft is None:

@@ -28,7 +28,7 @@ def unprintable_characters(text: str) -> list[str]:
     """Characters of ``text`` that no PDF font can draw (the Noto subset, or the
     supplement for rare characters such as 𪚥), and control characters other
     than line breaks and tabs, each once, in order."""
-    from repayment_plans.pdf import printable
+    from .pdf import printable
 
     missing = printable(text)[1]
     for char in unicodedata.normalize("NFC", text):
@@ -208,6 +208,6 @@ def complaint_html(complaint: Complaint) -> str:
 
 def complaint_pdf(complaint: Complaint):
     """The complaint as a RenderedPDF: the PDF, and the characters it shows as □."""
-    from repayment_plans.pdf import render_printable_pdf
+    from .pdf import render_printable_pdf
 
     return render_printable_pdf(complaint_html(complaint))

@@ -4,6 +4,7 @@ import csv
 from datetime import timedelta
 from functools import wraps
 
+from dateutil.relativedelta import relativedelta
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,10 +19,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import caseload as triage
-from . import explanations
-from .forms import PlainTextMixin, plain_text
+from . import explanations, positions
+from .forms import PlainTextMixin
 from .models import AccessEvent, AccessGrant, Borrower, CaseNote, Debt, Invite
-from .views import borrower_required, build_overview
+from .views import borrower_required
 
 PAGE_SIZE = 50
 INVITE_DAYS = 14
@@ -83,9 +84,7 @@ def caseload(request):
 
 
 def _proposal_choices():
-    from repayment_plans.models import Proposal
-
-    labels = dict(Proposal.Status.choices)
+    labels = positions.source().proposal_labels()
     return [(s, labels.get(s, _("no proposal"))) for s in triage.PROPOSAL_STATUSES]
 
 
@@ -147,97 +146,9 @@ class NoteForm(PlainTextMixin, forms.ModelForm):
 
     def clean_next_action_on(self):
         day = self.cleaned_data.get("next_action_on")
-        from repayment_plans.schedules import add_months
-
-        if day is not None and not (self.today <= day <= add_months(self.today, 12)):
+        if day is not None and not (self.today <= day <= self.today + relativedelta(years=1)):
             raise forms.ValidationError(_("Choose a day within the next year."))
         return day
-
-
-def _borrower_context(request, borrower, note_form):
-    from repayment_plans.models import Plan, Proposal, ProposalEvent
-    from repayment_plans.recovery import WhatIf
-    from repayment_plans.timeline_views import timeline_context
-
-    today = timezone.localdate()
-    return {
-        "borrower": borrower,
-        "grant": borrower.grants.active().get(counselor=request.user.counselor),
-        "rows": build_overview(borrower, today).rows,
-        "proposals": Proposal.objects.filter(borrower=borrower).prefetch_related("versions"),
-        "plans": Plan.objects.filter(proposal__borrower=borrower).select_related("proposal"),
-        "events": ProposalEvent.objects.filter(proposal__borrower=borrower).select_related(
-            "proposal"
-        ),
-        "notes": borrower.case_notes.select_related("author"),
-        "note_form": note_form,
-        "timeline": timeline_context(borrower, today, WhatIf()),
-    }
-
-
-@counselor_required
-@require_GET
-def borrower_view(request, pk):
-    borrower = _get_borrower_for_counselor(request, pk)
-    _record(borrower, request.user.counselor, AccessEvent.Action.VIEW)
-    note_form = NoteForm(today=timezone.localdate())
-    return render(
-        request,
-        "borrowers/counselor/borrower.html",
-        _borrower_context(request, borrower, note_form),
-    )
-
-
-@counselor_required
-@require_POST
-def note_create(request, pk):
-    borrower = _get_borrower_for_counselor(request, pk)
-    form = NoteForm(request.POST, today=timezone.localdate())
-    if form.is_valid():
-        note = form.save(commit=False)
-        note.borrower = borrower
-        note.author = request.user.counselor
-        note.save()
-        messages.success(request, _("Note saved."))
-        return redirect("counselor_borrower", pk=borrower.pk)
-    return render(
-        request, "borrowers/counselor/borrower.html", _borrower_context(request, borrower, form)
-    )
-
-
-REVIEW_DECISIONS = {"approve": "approved", "changes": "changes"}
-
-
-def _plain(text: str) -> bool:
-    """No markup and no control characters (PostgreSQL refuses NUL)."""
-    try:
-        plain_text(text)
-    except forms.ValidationError:
-        return False
-    return True
-
-
-@counselor_required
-@require_POST
-def proposal_review(request, pk, proposal_pk):
-    """Approve, or ask for changes with a comment, a proposal sent for review."""
-    from repayment_plans import services
-    from repayment_plans.models import Proposal
-
-    borrower = _get_borrower_for_counselor(request, pk)
-    proposal = get_object_or_404(
-        Proposal.objects.filter(borrower=borrower, status=Proposal.Status.IN_REVIEW),
-        pk=proposal_pk,
-    )
-    decision = REVIEW_DECISIONS.get(request.POST.get("decision", ""))
-    comment = request.POST.get("comment", "").strip()[:2000]
-    if decision is None or (decision == "changes" and not comment) or not _plain(comment):
-        messages.error(request, _("Approve, or request changes with a comment (no markup)."))
-        return redirect("counselor_borrower", pk=borrower.pk)
-    services.change_status(proposal, decision, request.user, comment)
-    _record(borrower, request.user.counselor, AccessEvent.Action.EDIT, f"review {proposal.pk}")
-    messages.success(request, _("Review recorded."))
-    return redirect("counselor_borrower", pk=borrower.pk)
 
 
 @counselor_required

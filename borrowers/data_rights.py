@@ -39,22 +39,6 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from repayment_plans.models import (
-    CalendarFeed,
-    Dispute,
-    EmailDelivery,
-    Installment,
-    LenderAnswer,
-    NotificationPreference,
-    Payment,
-    Plan,
-    Proposal,
-    ProposalEvent,
-    ProposalVersion,
-    Reminder,
-    ReminderKind,
-)
-
 from .models import (
     AccessEvent,
     AccessGrant,
@@ -119,6 +103,16 @@ EXCLUDED: dict[str, str] = {
 }
 
 
+# What other apps must do before a person's rows go (their AppConfig.ready()
+# adds it with on_delete): each is called with the borrower, in the transaction.
+BEFORE_DELETE: list[Callable[[Borrower], None]] = []
+
+
+def on_delete(action: Callable[[Borrower], None]) -> Callable[[Borrower], None]:
+    BEFORE_DELETE.append(action)
+    return action
+
+
 def register(section: Section) -> Section:
     if any(s.name == section.name for s in SECTIONS):
         raise ValueError(f"A data-rights section named {section.name!r} already exists.")
@@ -149,10 +143,6 @@ def plain(value):
 # The sections ---------------------------------------------------------------
 
 
-def _pdf_path(version: ProposalVersion) -> str:
-    return f"pdfs/{version.filename}"
-
-
 def _counselor(obj_counselor) -> dict:
     return {"counselor": obj_counselor.display_name, "agency": obj_counselor.agency.name}
 
@@ -181,107 +171,6 @@ register(
         _("Debts"),
         lambda user: Debt.objects.for_user(user).select_related("profile"),
         additions=lambda debt: {"product": debt.profile.key},
-    )
-)
-register(
-    Section(
-        "proposals",
-        Proposal,
-        _("Proposals to lenders"),
-        lambda user: Proposal.objects.for_user(user).prefetch_related("debts"),
-        additions=lambda p: {"debt_ids": [d.pk for d in p.debts.all()]},
-    )
-)
-register(
-    Section(
-        "proposal_versions",
-        ProposalVersion,
-        _("Finalised proposal versions, with their PDFs"),
-        lambda user: ProposalVersion.objects.filter(proposal__borrower__user=user),
-        exclude=("pdf",),
-        additions=lambda v: {"pdf_file": _pdf_path(v)},
-        files=lambda v: [(_pdf_path(v), v.pdf)] if v.pdf else [],
-    )
-)
-register(
-    Section(
-        "proposal_events",
-        ProposalEvent,
-        _("Proposal history: who changed what, when"),
-        lambda user: ProposalEvent.objects.filter(proposal__borrower__user=user),
-        exclude=("actor",),
-    )
-)
-register(
-    Section(
-        "email_deliveries",
-        EmailDelivery,
-        _("Emails of proposals to lenders"),
-        lambda user: EmailDelivery.objects.filter(version__proposal__borrower__user=user),
-    )
-)
-register(
-    Section(
-        "lender_answers",
-        LenderAnswer,
-        _("Lenders' answers"),
-        lambda user: LenderAnswer.objects.filter(proposal__borrower__user=user),
-    )
-)
-register(
-    Section(
-        "plans",
-        Plan,
-        _("Agreed plans"),
-        lambda user: Plan.objects.for_user(user),
-    )
-)
-register(
-    Section(
-        "installments",
-        Installment,
-        _("Installments"),
-        lambda user: Installment.objects.filter(plan__proposal__borrower__user=user),
-    )
-)
-register(
-    Section(
-        "payments",
-        Payment,
-        _("Payments"),
-        lambda user: Payment.objects.filter(plan__proposal__borrower__user=user).select_related(
-            "plan__proposal__borrower"
-        ),
-        exclude=("recorded_by",),
-        additions=lambda p: {
-            "recorded_by_you": p.recorded_by_id == p.plan.proposal.borrower.user_id
-        },
-    )
-)
-register(
-    Section(
-        "reminders",
-        Reminder,
-        _("Reminders"),
-        lambda user: Reminder.objects.filter(user=user),
-    )
-)
-register(
-    Section(
-        "notification_preferences",
-        NotificationPreference,
-        _("Reminder settings"),
-        lambda user: NotificationPreference.objects.filter(user=user),
-    )
-)
-register(
-    Section(
-        "calendar_feed",
-        CalendarFeed,
-        _("Calendar subscription (whether one exists, not its secret address)"),
-        lambda user: CalendarFeed.objects.filter(borrower__user=user),
-        exclude=("token",),
-        additions=lambda feed: {"active": feed.is_active},
     )
 )
 register(
@@ -333,14 +222,6 @@ register(
         CollectionContact,
         _("Contacts by debt collectors you recorded"),
         lambda user: CollectionContact.objects.for_user(user),
-    )
-)
-register(
-    Section(
-        "disputes",
-        Dispute,
-        _("Credit-report disputes"),
-        lambda user: Dispute.objects.for_user(user),
     )
 )
 register(
@@ -533,7 +414,8 @@ def delete_account(user: User) -> None:
     files = [stored.name for _arcname, stored in _files(user)]
 
     _revoke_access(borrower)
-    _forget_in_digests(borrower)
+    for action in BEFORE_DELETE:
+        action(borrower)
     _forget_in_admin_log(rows)
     _end_sessions(user)
     for section in SECTIONS:
@@ -562,26 +444,6 @@ def _revoke_access(borrower: Borrower) -> None:
             action=AccessEvent.Action.REVOKE,
             detail="account deleted",
         )
-
-
-def _forget_in_digests(borrower: Borrower) -> None:
-    """Counselors' weekly digests list caseload members by name: take this one out.
-
-    The lists hold names, not ids, so an entry of someone else with the very
-    same name in the same digest goes too; the digest stays correct otherwise.
-    """
-    counselor_users = AccessGrant.objects.filter(borrower=borrower).values("counselor__user")
-    digests = Reminder.objects.filter(kind=ReminderKind.COUNSELOR_DIGEST, user__in=counselor_users)
-    name = borrower.display_name
-    for digest in digests:
-        context = {
-            key: [entry for entry in value if not (entry and entry[0] == name)]
-            if isinstance(value, list)
-            else value
-            for key, value in digest.context.items()
-        }
-        if context != digest.context:
-            Reminder.objects.filter(pk=digest.pk).update(context=context)
 
 
 def _forget_in_admin_log(rows: dict[str, list[int]]) -> None:

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import collection, tiers
+from .budget import monthly_capacity
 
 MAX_AMOUNT = Decimal("10000000000")  # 10^10 yuan: anything above is a typo
 MAX_ANNUAL_PERCENT = Decimal("100")
@@ -155,8 +156,6 @@ class Borrower(models.Model):
     @property
     def monthly_capacity(self) -> Decimal:
         """Yuan per month available for all repayment proposals together."""
-        from repayment_plans.affordability import monthly_capacity
-
         return monthly_capacity(self.disposable_income, Decimal(self.commitment_percent))
 
     @property

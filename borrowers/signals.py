@@ -41,32 +41,3 @@ def grant_saved(sender, instance, created, raw=False, **kwargs):
 
     if created and not raw:
         refresh_triage([instance.borrower_id], timezone.localdate())
-
-
-def connect_repayment_signals():
-    """Plans, payments and proposals change the caseload figures too."""
-    from repayment_plans.models import Payment, Plan, Proposal
-
-    def plan_changed(sender, instance, raw=False, **kwargs):
-        if not raw:
-            touch_triage(instance.proposal.borrower_id)
-
-    def payment_changed(sender, instance, raw=False, **kwargs):
-        if not raw:
-            touch_triage(instance.plan.proposal.borrower_id)
-
-    def proposal_changed(sender, instance, raw=False, **kwargs):
-        if not raw:
-            touch_triage(instance.borrower_id)
-
-    for signal in (post_save, post_delete):
-        signal.connect(plan_changed, sender=Plan, weak=False, dispatch_uid=f"triage-plan-{signal}")
-        signal.connect(
-            payment_changed, sender=Payment, weak=False, dispatch_uid=f"triage-pay-{signal}"
-        )
-        signal.connect(
-            proposal_changed, sender=Proposal, weak=False, dispatch_uid=f"triage-prop-{signal}"
-        )
-
-
-connect_repayment_signals()

@@ -15,13 +15,6 @@ urlpatterns = [
     path("debts/<int:pk>/delete/", views.debt_delete, name="debt_delete"),
     path("counselor/", counselor_views.caseload, name="caseload"),
     path("counselor/invites/", counselor_views.invite_create, name="invite_create"),
-    path("counselor/borrowers/<int:pk>/", counselor_views.borrower_view, name="counselor_borrower"),
-    path("counselor/borrowers/<int:pk>/notes/", counselor_views.note_create, name="note_create"),
-    path(
-        "counselor/borrowers/<int:pk>/proposals/<int:proposal_pk>/review/",
-        counselor_views.proposal_review,
-        name="proposal_review",
-    ),
     path("access/", counselor_views.access, name="access"),
     path("access/<int:pk>/revoke/", counselor_views.access_revoke, name="access_revoke"),
     path("access/<int:pk>/edit/", counselor_views.access_edit, name="access_edit"),

@@ -17,12 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
-# Where each debt stands (agreed plans, pending proposals, arrears) is one
-# account kept with the plans; every page here reads it.
-from repayment_plans import position
-from repayment_plans.position_load import cost_warning_percent, load_position
-
-from . import explanations, tiers
+from . import explanations, positions, tiers
 from .forms import BudgetForm, DebtForm, DebtPreviewForm, SignUpForm
 from .models import Borrower, Debt, ProductProfile, debt_facts
 
@@ -49,7 +44,7 @@ class DebtRow:
     """A debt and where it stands (repayment_plans.position): what every page shows."""
 
     debt: Debt | None
-    position: position.DebtPosition
+    position: object  # repayment_plans.position.DebtPosition, through borrowers.positions
 
     @property
     def status(self) -> tiers.TierStatus:
@@ -68,7 +63,7 @@ class DebtRow:
 @dataclass
 class Overview:
     rows: list[DebtRow]
-    position: position.BorrowerPosition
+    position: object  # repayment_plans.position.BorrowerPosition
     disposable_income: Decimal
 
     @property
@@ -93,14 +88,14 @@ class Overview:
 
 
 def build_overview(borrower: Borrower, today: date) -> Overview:
-    current = load_position(borrower, today)
+    current = positions.source().load(borrower, today)
     debts = {d.pk: d for d in borrower.debts.select_related("profile")}
     rows = [DebtRow(debts[p.debt_id], p) for p in current.debts if p.debt_id in debts]
     return Overview(rows=rows, position=current, disposable_income=borrower.disposable_income)
 
 
 def debt_row(debt: Debt, today: date) -> DebtRow:
-    current = load_position(debt.borrower, today)
+    current = positions.source().load(debt.borrower, today)
     return DebtRow(debt, current.by_debt(debt.pk))
 
 
@@ -273,17 +268,7 @@ def _preview_context(data, debt=None):
         grace_days_override=values["grace_days_override"],
         penalty_multiplier_override=values["penalty_multiplier_override"],
     )
-    entered = position.DebtInput(
-        debt_id=0,
-        label="",
-        lender="",
-        principal=values["principal"],
-        interest=Decimal("0"),
-        penalty_fees=Decimal("0"),
-        facts=facts,
-        overdue_total=facts.overdue_amount,
-    )
-    where = position.debt_position(entered, None, None, today, cost_warning_percent())
+    where = positions.source().preview(facts, values["principal"], today)
     return {
         "preview": DebtRow(debt=None, position=where),
         "preview_profile": profile,

@@ -13,6 +13,7 @@ from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from borrowers import tiers
+from borrowers.budget import monthly_capacity  # noqa: F401 - part of this module's API
 
 from .schedules import Method, add_months, build_schedule
 
@@ -20,14 +21,6 @@ FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
 # A lender's plan longer than this is no plan: the lender is reported as not covered.
 MAX_PLAN_MONTHS = 120
-
-
-def monthly_capacity(disposable: Decimal, commitment_percent: Decimal = Decimal(70)) -> Decimal:
-    """Yuan per month for all proposals together: disposable income times the
-    commitment ratio, rounded down to the fen, never below zero."""
-    if disposable <= 0:
-        return ZERO
-    return (disposable * commitment_percent / 100).quantize(FEN, rounding=ROUND_FLOOR)
 
 
 class Strategy(enum.StrEnum):

@@ -14,12 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from borrowers.caseload import granted_borrowers
 from borrowers.counselor_views import counselor_required
 from borrowers.models import AccessEvent, Debt
+from borrowers.pdf import pdf_response, render_printable_pdf, unprintable_message
 from borrowers.views import borrower_required
 
 from . import disputes
 from .dispute_forms import DisputeForm
 from .models import Dispute
-from .pdf import pdf_response, render_printable_pdf, unprintable_message
 
 Stage = disputes.Stage
 

@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from borrowers.models import Borrower, Debt
+from borrowers.numerals import capital_yuan
 
 from . import adherence, position, position_load, recovery
 from .affordability import DebtSnapshot, LenderGroup, StrategyOutcome
@@ -29,7 +30,6 @@ from .models import (
     Proposal,
     ProposalVersion,
 )
-from .numerals import capital_yuan
 from .position_load import amount_to_repay, load_position
 from .schedules import Method, Schedule, add_months, build_schedule
 
@@ -353,7 +353,7 @@ def finalise(proposal: Proposal, today: date, language: str, actor=None) -> Prop
     """
     if proposal_schedule(proposal) is None:
         raise NothingToPropose
-    from .pdf import render_printable_pdf
+    from borrowers.pdf import render_printable_pdf
 
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     # Decided under the lock: a second finalise of the same terms makes nothing.

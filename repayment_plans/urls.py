@@ -1,8 +1,23 @@
 from django.urls import path
 
-from . import dispute_views, guide_views, notification_views, timeline_views, views
+from . import (
+    counselor_views,
+    dispute_views,
+    guide_views,
+    notification_views,
+    timeline_views,
+    views,
+)
 
 urlpatterns = [
+    # A counselor's page about one borrower, and the review of a proposal.
+    path("counselor/borrowers/<int:pk>/", counselor_views.borrower_view, name="counselor_borrower"),
+    path("counselor/borrowers/<int:pk>/notes/", counselor_views.note_create, name="note_create"),
+    path(
+        "counselor/borrowers/<int:pk>/proposals/<int:proposal_pk>/review/",
+        counselor_views.proposal_review,
+        name="proposal_review",
+    ),
     path("plan/", views.plan_overview, name="plan_overview"),
     path("timeline/", timeline_views.timeline, name="timeline"),
     path("notifications/", notification_views.notifications, name="notifications"),

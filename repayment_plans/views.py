@@ -7,12 +7,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from borrowers.pdf import unprintable_message
 from borrowers.views import borrower_required
 
 from . import affordability, position, position_load, services
 from .forms import AnswerForm, DisclosureForm, PaymentForm, ProposalForm, SendForm, StrategyForm
 from .models import EmailDelivery, Plan, Proposal, ProposalVersion
-from .pdf import unprintable_message
 
 EDITABLE = (
     Proposal.Status.DRAFT,

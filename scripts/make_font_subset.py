@@ -3,7 +3,7 @@
 
 PDFs must show real Chinese glyphs on machines that have no CJK font installed (CI,
 slim containers), so a subset of Noto Sans CJK SC (SIL Open Font License 1.1) is
-committed under static/fonts/ and loaded with @font-face by repayment_plans.pdf.
+committed under static/fonts/ and loaded with @font-face by borrowers.pdf.
 
 The source is Debian's fonts-noto-cjk package: its .ttc collections hold one font per
 region (JP, KR, SC, TC, HK, and the Mono variants); the Simplified Chinese one is found

@@ -338,8 +338,8 @@ def attack_data(victim: Borrower, today) -> dict:
 
 def dispute_pdf_hash(dispute) -> str:
     """Dispute applications are rendered on request, the same bytes each time."""
+    from borrowers.pdf import render_pdf
     from repayment_plans.dispute_views import application_html
-    from repayment_plans.pdf import render_pdf
 
     return hashlib.sha256(render_pdf(application_html(dispute), strict=True)).hexdigest()
 

@@ -32,7 +32,7 @@ def percent(value):
 @register.filter
 def capital(value):
     """Chinese capital numerals (大写) for an amount of yuan: 壹万捌仟元整."""
-    from repayment_plans.numerals import capital_yuan
+    from ..numerals import capital_yuan
 
     if value is None or value == "":
         return ""

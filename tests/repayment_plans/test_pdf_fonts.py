@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from fontTools.ttLib import TTFont
 
-from repayment_plans.pdf import FONT_FAMILY, MissingGlyphError, render_pdf
+from borrowers.pdf import FONT_FAMILY, MissingGlyphError, render_pdf
 
 SAMPLE_HTML = """<!doctype html>
 <html lang="zh-CN">
@@ -128,7 +128,7 @@ def test_renders_with_no_system_fonts_at_all(tmp_path):
     code = (
         "import sys, django; django.setup()\n"
         "from pathlib import Path\n"
-        "from repayment_plans.pdf import MissingGlyphError, render_pdf\n"
+        "from borrowers.pdf import MissingGlyphError, render_pdf\n"
         "Path(sys.argv[2]).write_bytes(render_pdf(Path(sys.argv[1]).read_text(), strict=True))\n"
         "try:\n"
         "    render_pdf('<p>丟</p>', strict=True)\n"  # in system Noto, not in the subset

@@ -19,10 +19,9 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 
+from borrowers import pdf
 from borrowers.complaint import build_complaint, build_log, complaint_html
-from repayment_plans import pdf, services
-from repayment_plans.dispute_views import application_html
-from repayment_plans.pdf import (
+from borrowers.pdf import (
     MISSING_GLYPH_MESSAGE,
     MISSING_MARKER,
     AppFilesURLFetcher,
@@ -33,6 +32,8 @@ from repayment_plans.pdf import (
     render_pdf,
     render_printable_pdf,
 )
+from repayment_plans import services
+from repayment_plans.dispute_views import application_html
 from tests.borrowers.test_collection_complaint import TODAY, local, record
 from tests.factories import DebtFactory, profile
 from tests.repayment_plans.conftest import make_proposal

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from repayment_plans.numerals import MAX_AMOUNT, capital_yuan, yuan_figures
+from borrowers.numerals import MAX_AMOUNT, capital_yuan, yuan_figures
 
 D = Decimal
 ALLOWED = set("零壹贰叁肆伍陆柒捌玖拾佰仟万亿元角分整")

@@ -1,0 +1,14 @@
+"""What a borrower can pay each month (DOMAIN.md §4). Pure: amounts in yuan."""
+
+from decimal import ROUND_FLOOR, Decimal
+
+FEN = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def monthly_capacity(disposable: Decimal, commitment_percent: Decimal = Decimal(70)) -> Decimal:
+    """Yuan per month for all proposals together: disposable income times the
+    commitment ratio, rounded down to the fen, never below zero."""
+    if disposable <= 0:
+        return ZERO
+    return (disposable * commitment_percent / 100).quantize(FEN, rounding=ROUND_FLOOR)
