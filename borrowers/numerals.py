@@ -109,4 +109,9 @@ def yuan_figures(amount: Decimal) -> str:
     """``amount`` yuan in figures, e.g. ¥18,000.00 (half-up to the fen; -¥5.00 if negative)."""
     value = _to_fen(amount)
     sign = "-" if value < 0 else ""
-    return f"{sign}¥{abs(value):,.2f}"
+    return f"{sign}¥{figures(abs(value))}"
+
+
+def figures(amount: Decimal) -> str:
+    """``amount`` yuan as 18,000.00, for a text that puts ¥ before it (half-up to the fen)."""
+    return f"{_to_fen(amount):,.2f}"

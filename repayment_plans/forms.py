@@ -7,17 +7,11 @@ from django.utils.translation import gettext_lazy as _
 
 from borrowers.forms import PlainTextMixin, amount_field, bound_to_model
 from borrowers.models import Debt
-from borrowers.tiers import money
+from borrowers.numerals import figures
 
 from . import services
 from .models import LenderAnswer, Proposal
 from .schedules import Method, months_for_payment
-
-
-def money_text(amount: Decimal) -> str:
-    """12,345.67: an amount of yuan for a message that puts ¥ before it."""
-    return f"{money(amount):,.2f}"
-
 
 MIN_MONTHLY = Decimal("10")
 LATEST_FIRST_DUE_DAYS = 365
@@ -159,7 +153,7 @@ class ProposalForm(PlainTextMixin, forms.ModelForm):
             self.add_error(
                 "monthly",
                 _("¥%(monthly)s a month is more than you can pay (¥%(capacity)s).")
-                % {"monthly": money_text(largest), "capacity": money_text(self.capacity.capacity)},
+                % {"monthly": figures(largest), "capacity": figures(self.capacity.capacity)},
             )
         elif not self.capacity.fits:
             self.add_error(
@@ -169,8 +163,8 @@ class ProposalForm(PlainTextMixin, forms.ModelForm):
                     "can pay (¥%(capacity)s). Lower this amount or another proposal."
                 )
                 % {
-                    "total": money_text(self.capacity.total),
-                    "capacity": money_text(self.capacity.capacity),
+                    "total": figures(self.capacity.total),
+                    "capacity": figures(self.capacity.capacity),
                 },
             )
         return cleaned

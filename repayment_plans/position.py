@@ -239,10 +239,6 @@ class DebtPosition:
             return None
         return today + timedelta(days=self.days_to_next_tier)
 
-    @property
-    def is_overdue(self) -> bool:
-        return self.dpd > 0
-
 
 def recovery_account(debt: DebtInput, plan: PlanInput | None, pending: bool):
     return recovery.AccountInput(

@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from borrowers.models import Borrower, Debt
-from borrowers.numerals import capital_yuan
+from borrowers.numerals import capital_yuan, figures
 
 from . import adherence, position, position_load, recovery
 from .affordability import DebtSnapshot, LenderGroup, StrategyOutcome
@@ -124,11 +124,6 @@ def strategy_inputs(borrower: Borrower, today: date) -> StrategyInputs:
         second_to=taken,
         committed=position.peak_month(committed)[1],
     )
-
-
-def lender_groups(borrower: Borrower, today: date) -> list[LenderGroup]:
-    """The borrower's debts not negotiated yet, grouped by lender (one letter each)."""
-    return strategy_inputs(borrower, today).groups
 
 
 def max_term_for(debts) -> int:
@@ -542,7 +537,7 @@ def record_payment(
     if amount > left:
         raise Refused(
             gettext("That is more than what is left on this plan (¥%(left)s).")
-            % {"left": f"{left:,.2f}"}
+            % {"left": figures(left)}
         )
     payment = Payment.objects.create(
         plan=plan,

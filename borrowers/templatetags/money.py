@@ -2,7 +2,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
-from ..tiers import money
+from ..numerals import yuan_figures
 
 register = template.Library()
 
@@ -13,11 +13,9 @@ def yuan(value):
     if value is None or value == "":
         return "—"
     try:
-        amount = money(Decimal(value))
+        return yuan_figures(Decimal(value))
     except (InvalidOperation, TypeError, ValueError):
         return "—"
-    sign = "-" if amount < 0 else ""
-    return f"{sign}¥{abs(amount):,.2f}"
 
 
 @register.filter
