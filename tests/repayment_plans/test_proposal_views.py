@@ -348,9 +348,8 @@ def test_a_name_no_pdf_font_has_still_finalises_with_a_warning(alice_client, ali
     alice.display_name = "王𠀀明"  # U+20000: in no font of the PDF
     alice.save()
     url = reverse("proposal_finalise", args=[proposal.pk])
-    response = alice_client.post(url, DISCLOSURES, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    alice_client.cookies["django_language"] = "en"
+    response = alice_client.post(url, DISCLOSURES, follow=True)
     assert response.status_code == 200
     assert proposal.versions.get().number == 1
-    assert "were replaced with □: 𠀀" in response.content.decode() or "已用□代替：𠀀" in (
-        response.content.decode()
-    )
+    assert "were replaced with □: 𠀀" in response.content.decode()
