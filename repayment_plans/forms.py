@@ -302,7 +302,7 @@ class PaymentForm(forms.Form):
         if amount > self.outstanding:
             raise ValidationError(
                 _("That is more than what is left on this plan (¥%(left)s).")
-                % {"left": self.outstanding}
+                % {"left": figures(self.outstanding)}
             )
         return amount
 
