@@ -2,8 +2,7 @@
 
 from decimal import ROUND_FLOOR, Decimal
 
-FEN = Decimal("0.01")
-ZERO = Decimal("0.00")
+from .money import FEN, ZERO
 
 
 def monthly_capacity(disposable: Decimal, commitment_percent: Decimal = Decimal(70)) -> Decimal:

@@ -12,7 +12,7 @@ from django_htmx.http import reswap, retarget
 
 from . import complaint as complaints
 from .collection_forms import CollectionContactForm, ComplaintFilterForm
-from .counselor_views import _get_borrower_for_counselor, _record, counselor_required
+from .counselor_views import _get_borrower_for_counselor, counselor_required
 from .models import AccessEvent, CollectionContact, Debt
 from .views import borrower_required
 
@@ -182,7 +182,7 @@ def complaint_pdf(request):
 def counselor_collection_log(request, pk):
     """A granted counselor reads a borrower's log (read-only); others get a 404."""
     borrower = _get_borrower_for_counselor(request, pk)
-    _record(borrower, request.user.counselor, AccessEvent.Action.VIEW, "collection log")
+    AccessEvent.record(borrower, request.user.counselor, AccessEvent.Action.VIEW, "collection log")
     context = {
         "log": complaints.build_log(borrower.collection_contacts.all()),
         "owner": False,

@@ -46,12 +46,6 @@ def _get_borrower_for_counselor(request, pk) -> Borrower:
     )
 
 
-def _record(borrower, counselor, action, detail=""):
-    AccessEvent.objects.create(
-        borrower=borrower, counselor=counselor, action=action, detail=detail[:200]
-    )
-
-
 @counselor_required
 @require_GET
 def caseload(request):
@@ -202,7 +196,7 @@ def access(request):
         except IntegrityError:
             messages.error(request, _("This counselor already has access, or the code was used."))
         else:
-            _record(borrower, invite.counselor, AccessEvent.Action.GRANT)
+            AccessEvent.record(borrower, invite.counselor, AccessEvent.Action.GRANT)
             messages.success(
                 request,
                 _("%(name)s can now see your debts and plans.")
@@ -226,7 +220,7 @@ def access_edit(request, pk):
     grant.can_edit = request.POST.get("can_edit") == "1"
     grant.save(update_fields=["can_edit"])
     detail = "may edit" if grant.can_edit else "read-only"
-    _record(borrower, grant.counselor, AccessEvent.Action.GRANT, detail)
+    AccessEvent.record(borrower, grant.counselor, AccessEvent.Action.GRANT, detail)
     return redirect("access")
 
 
@@ -245,7 +239,7 @@ def debt_edit(request, pk, debt_pk):
     if request.method == "POST" and form.is_valid():
         form.save()
         changed = ", ".join(form.changed_data)[:150]
-        _record(
+        AccessEvent.record(
             borrower, request.user.counselor, AccessEvent.Action.EDIT, f"{debt.label}: {changed}"
         )
         messages.success(request, _("Debt updated."))
@@ -264,6 +258,6 @@ def access_revoke(request, pk):
     grant = get_object_or_404(borrower.grants.active(), pk=pk)
     grant.revoked_at = timezone.now()
     grant.save(update_fields=["revoked_at"])
-    _record(borrower, grant.counselor, AccessEvent.Action.REVOKE)
+    AccessEvent.record(borrower, grant.counselor, AccessEvent.Action.REVOKE)
     messages.success(request, _("Access revoked. It takes effect at once."))
     return redirect("access")

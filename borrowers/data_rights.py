@@ -438,12 +438,7 @@ def _revoke_access(borrower: Borrower) -> None:
     for grant in borrower.grants.active().select_related("counselor"):
         grant.revoked_at = now
         grant.save(update_fields=["revoked_at"])
-        AccessEvent.objects.create(
-            borrower=borrower,
-            counselor=grant.counselor,
-            action=AccessEvent.Action.REVOKE,
-            detail="account deleted",
-        )
+        AccessEvent.record(borrower, grant.counselor, AccessEvent.Action.REVOKE, "account deleted")
 
 
 def _forget_in_admin_log(rows: dict[str, list[int]]) -> None:

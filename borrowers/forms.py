@@ -3,15 +3,10 @@ from datetime import date
 from decimal import Decimal
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.core.mail import EmailMessage
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -149,7 +144,7 @@ class SignUpForm(PlainTextMixin, UserCreationForm):
     (no account can be made with it) with the error code "taken", which is never
     shown: whether someone uses a debt-help app is not for any visitor to learn.
     views.signup answers as for a new account and emails the owner instead
-    (:meth:`send_taken_notice`)."""
+    (borrowers.account_mail, the "taken" notice)."""
 
     display_name = forms.CharField(label=_("Your name"), max_length=60)
 
@@ -195,47 +190,6 @@ class SignUpForm(PlainTextMixin, UserCreationForm):
         """Hash the password as a new account would: the answer for a taken address
         must not come noticeably sooner."""
         make_password(self.data.get("password1") or "")
-
-    @staticmethod
-    def _send(user, subject_template, body_template):
-        links = {
-            "login_url": settings.SITE_URL + reverse("login") + "?next=" + reverse("budget"),
-            "reset_url": settings.SITE_URL + reverse("password_reset"),
-        }
-        # In the account's language, whatever the visitor's.
-        with translation.override(user.language or settings.LANGUAGE_CODE):
-            subject = render_to_string(subject_template, {"user": user, **links})
-            body = render_to_string(body_template, {"user": user, **links})
-        message = EmailMessage(
-            subject=" ".join(subject.split()),
-            body=body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[user.email],
-        )
-        try:
-            message.send()
-        except Exception:  # as Django's password reset: the page does not depend on it
-            log.exception("Failed to send the sign-up email to user %s", user.pk)
-
-    @classmethod
-    def send_welcome(cls, user):
-        """The new account's holder: how to log in (and how to take the account
-        over if someone else entered their address)."""
-        cls._send(
-            user,
-            "registration/signup_welcome_subject.txt",
-            "registration/signup_welcome_email.txt",
-        )
-
-    @classmethod
-    def send_taken_notice(cls, user):
-        """The holder of an address someone tried to sign up with: log in, or set a
-        new password."""
-        cls._send(
-            user,
-            "registration/signup_taken_subject.txt",
-            "registration/signup_taken_email.txt",
-        )
 
 
 class BudgetForm(PlainTextMixin, forms.ModelForm):

@@ -9,7 +9,6 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
-from django.db.models import Max
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -32,17 +31,39 @@ def username_from(request, credentials=None) -> str | None:
     return value.strip().lower() or None
 
 
+def _lifts_at(attempts, limit: int):
+    """When the failures of ``attempts`` (axes rows, each with its last attempt
+    time) fall below ``limit`` as rows age past the cool-off; None if they are
+    below it already."""
+    rows = sorted(attempts.values_list("attempt_time", "failures_since_start"))
+    total = sum(failures for _, failures in rows)
+    if total < limit:
+        return None
+    for attempt_time, failures in rows:
+        total -= failures
+        if total < limit:
+            return attempt_time + settings.AXES_COOLOFF_TIME
+    return None  # pragma: no cover - the loop always ends below the limit
+
+
 def locked_until(request, credentials=None):
-    """When this email + address may try again (an aware datetime), or None."""
+    """When this email may try again from this address (an aware datetime), or
+    None: the latest of the three locks that hold (the email from this address,
+    the email from anywhere, this address for any email; see
+    borrowers.throttle.AxesHandler)."""
+    from axes.attempts import get_cool_off_threshold
     from axes.models import AccessAttempt
 
-    last = AccessAttempt.objects.filter(
-        username=username_from(request, credentials),
-        ip_address=getattr(request, "axes_ip_address", None),
-    ).aggregate(last=Max("attempt_time"))["last"]
-    if last is None:
-        return None
-    return last + settings.AXES_COOLOFF_TIME
+    recent = AccessAttempt.objects.filter(attempt_time__gte=get_cool_off_threshold(request))
+    username = username_from(request, credentials)
+    address = getattr(request, "axes_ip_address", None)
+    locks = [
+        (recent.filter(username=username, ip_address=address), settings.AXES_FAILURE_LIMIT),
+        (recent.filter(username=username), settings.AXES_ACCOUNT_FAILURE_LIMIT),
+        (recent.filter(ip_address=address), settings.AXES_ADDRESS_FAILURE_LIMIT),
+    ]
+    times = [t for t in (_lifts_at(rows, limit) for rows, limit in locks) if t is not None]
+    return max(times, default=None)
 
 
 def lockout_response(request, original_response=None, credentials=None):

@@ -243,12 +243,22 @@ class ProductProfile(models.Model):
         )
 
 
-class DebtQuerySet(models.QuerySet):
+class OwnedQuerySet(models.QuerySet):
+    """Rows that belong to one borrower. ``for_user`` is the only way views
+    reach them: the signed-in user's own rows, nothing for anyone else (so
+    another user's id is a 404). ``owner`` is the lookup from the row to the
+    user."""
+
+    owner = "borrower__user"
+
     def for_user(self, user):
-        """The only way views reach debts: those of the signed-in borrower."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(borrower__user=user)
+        return self.filter(**{self.owner: user})
+
+
+class DebtQuerySet(OwnedQuerySet):
+    pass
 
 
 class Debt(models.Model):
@@ -436,6 +446,13 @@ class AccessEvent(models.Model):
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.counselor} {self.action} {self.borrower}"
 
+    @classmethod
+    def record(cls, borrower, counselor, action: str, detail: str = "") -> "AccessEvent":
+        """The one way an entry of the borrower's access history is written."""
+        return cls.objects.create(
+            borrower=borrower, counselor=counselor, action=action, detail=detail[:200]
+        )
+
 
 class CaseNote(models.Model):
     class Kind(models.TextChoices):
@@ -558,12 +575,8 @@ class CollectionRule(models.Model):
                 raise ValidationError({"parameters": errors})
 
 
-class CollectionContactQuerySet(models.QuerySet):
-    def for_user(self, user):
-        """The only way views reach contacts: those of the signed-in borrower."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(borrower__user=user)
+class CollectionContactQuerySet(OwnedQuerySet):
+    pass
 
 
 class CollectionContact(models.Model):

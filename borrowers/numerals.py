@@ -23,9 +23,10 @@ contracts and cheques (中国人民银行《正确填写票据和结算凭证的
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 
-FEN = Decimal("0.01")
+from .money import FEN, money
+
 MAX_AMOUNT = Decimal("9999999999999.99")
 DIGITS = "零壹贰叁肆伍陆柒捌玖"
 _GROUP_UNITS = ("仟", "佰", "拾", "")
@@ -34,15 +35,7 @@ _YI = 10**8
 
 
 def _to_fen(amount: Decimal) -> Decimal:
-    if isinstance(amount, float | bool):
-        raise TypeError(f"amount must be a Decimal, not {type(amount).__name__}")
-    try:
-        value = amount if isinstance(amount, Decimal) else Decimal(amount)
-    except (InvalidOperation, TypeError, ValueError) as exc:
-        raise ValueError(f"amount is not a number: {amount!r}") from exc
-    if not value.is_finite():
-        raise ValueError(f"amount must be finite: {amount!r}")
-    return value.quantize(FEN, rounding=ROUND_HALF_UP)
+    return money(amount)
 
 
 def _group(number: int) -> str:

@@ -3,8 +3,11 @@
 from celery import shared_task
 from django.utils import timezone
 
+from .account_mail import send_account_email
 from .caseload import refresh_triage
 from .models import AccessGrant, Borrower
+
+__all__ = ["nightly_triage_refresh", "refresh_stale_triage", "send_account_email"]
 
 
 def refresh_stale_triage(today) -> int:

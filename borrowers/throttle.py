@@ -16,11 +16,13 @@ from hashlib import sha256
 
 from axes.handlers.database import AxesDatabaseHandler
 from django.conf import settings
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.core.cache import cache
 from django.db.models import Sum
 from django.http import HttpResponseRedirect
 
+from .account_mail import queue_account_email
 from .lockout import client_address
 
 HOUR = 60 * 60
@@ -53,9 +55,20 @@ def allow_email(scope: str, email: str, request) -> bool:
     )
 
 
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's form, with the email sent by the worker after the request
+    (borrowers.account_mail), so that the page takes as long for an address
+    without an account."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        queue_account_email("password_reset", context["user"])
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset page, which says the same whether the address has an
     account or not; past the limit it says it too, without sending."""
+
+    form_class = PasswordResetForm
 
     def form_valid(self, form):
         if not allow_email("password_reset", form.cleaned_data["email"], self.request):

@@ -11,9 +11,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal, localcontext
 
-FEN = Decimal("0.01")
+from .money import to_fen
+
 DAYS_PER_YEAR = 365
 HUNDRED = Decimal(100)
 # Card late charges are due once for each billing cycle of this many days begun.
@@ -53,9 +54,7 @@ CARD_RISK_CLASS_BOUNDS: tuple[tuple[str, int], ...] = (
 )
 
 
-def money(amount: Decimal) -> Decimal:
-    """Round yuan half-up to the fen; used only at the edges."""
-    return amount.quantize(FEN, rounding=ROUND_HALF_UP)
+money = to_fen  # rounding to the fen happens only at the edges
 
 
 def days_past_due(first_missed: date | None, today: date, grace_days: int = 0) -> tuple[int, bool]:

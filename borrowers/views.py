@@ -119,6 +119,7 @@ def signup(request):
     Whether someone uses a debt-help app is not for any visitor to learn."""
     from django.db import IntegrityError
 
+    from .account_mail import queue_account_email
     from .models import User
     from .throttle import allow_email
 
@@ -147,10 +148,7 @@ def signup(request):
         return render(request, "registration/signup.html", {"form": form})
     owner = user if created else form.taken_user
     if owner is not None and allow_email("signup", owner.email, request):
-        if created:
-            form.send_welcome(owner)
-        else:
-            form.send_taken_notice(owner)
+        queue_account_email("welcome" if created else "taken", owner)
     return HttpResponseRedirect(reverse("signup") + "?sent=1")
 
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-ZERO = Decimal("0.00")
+from borrowers.money import ZERO
+
 DUE_SOON_DAYS = 7
 
 

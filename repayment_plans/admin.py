@@ -8,6 +8,7 @@ from .models import (
     NotificationPreference,
     Payment,
     Plan,
+    PlanChange,
     Proposal,
     ProposalVersion,
     Reminder,
@@ -46,6 +47,13 @@ class InstallmentInline(admin.TabularInline):
 class PlanAdmin(admin.ModelAdmin):
     list_display = ("proposal", "status", "months", "first_due_date")
     inlines = [InstallmentInline]
+    readonly_fields = ("version",)
+
+
+@admin.register(PlanChange)
+class PlanChangeAdmin(admin.ModelAdmin):
+    list_display = ("plan", "version", "agreed_on", "changed_by", "created_at")
+    readonly_fields = ("plan", "version", "agreed_on", "reason", "changed_by", "previous")
 
 
 admin.site.register(LenderAnswer)

@@ -14,11 +14,10 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from borrowers import tiers
 from borrowers.budget import monthly_capacity  # noqa: F401 - part of this module's API
+from borrowers.money import FEN, ZERO
 
 from .schedules import Method, add_months, build_schedule
 
-FEN = Decimal("0.01")
-ZERO = Decimal("0.00")
 # A lender's plan longer than this is no plan: the lender is reported as not covered.
 MAX_PLAN_MONTHS = 120
 

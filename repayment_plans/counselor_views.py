@@ -12,7 +12,6 @@ from django.views.decorators.http import require_GET, require_POST
 from borrowers.counselor_views import (
     NoteForm,
     _get_borrower_for_counselor,
-    _record,
     counselor_required,
 )
 from borrowers.forms import plain_text
@@ -46,7 +45,7 @@ def _borrower_context(request, borrower, note_form):
 @require_GET
 def borrower_view(request, pk):
     borrower = _get_borrower_for_counselor(request, pk)
-    _record(borrower, request.user.counselor, AccessEvent.Action.VIEW)
+    AccessEvent.record(borrower, request.user.counselor, AccessEvent.Action.VIEW)
     note_form = NoteForm(today=timezone.localdate())
     return render(
         request,
@@ -99,6 +98,8 @@ def proposal_review(request, pk, proposal_pk):
         messages.error(request, _("Approve, or request changes with a comment (no markup)."))
         return redirect("counselor_borrower", pk=borrower.pk)
     services.change_status(proposal, decision, request.user, comment)
-    _record(borrower, request.user.counselor, AccessEvent.Action.EDIT, f"review {proposal.pk}")
+    AccessEvent.record(
+        borrower, request.user.counselor, AccessEvent.Action.EDIT, f"review {proposal.pk}"
+    )
     messages.success(request, _("Review recorded."))
     return redirect("counselor_borrower", pk=borrower.pk)

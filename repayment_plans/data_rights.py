@@ -15,6 +15,7 @@ from .models import (
     NotificationPreference,
     Payment,
     Plan,
+    PlanChange,
     Proposal,
     ProposalEvent,
     ProposalVersion,
@@ -83,6 +84,16 @@ register(
         Plan,
         _("Agreed plans"),
         lambda user: Plan.objects.for_user(user),
+    )
+)
+
+register(
+    Section(
+        "plan_changes",
+        PlanChange,
+        _("Changes to agreed plans"),
+        lambda user: PlanChange.objects.filter(plan__proposal__borrower__user=user),
+        exclude=("changed_by",),
     )
 )
 

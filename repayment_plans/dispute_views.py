@@ -189,11 +189,8 @@ def dispute_pdf(request, pk):
 def counselor_dispute(request, pk, dispute_pk):
     """Read-only, for a counselor the borrower granted access to."""
     dispute = _get_dispute_for_counselor(request, pk, dispute_pk)
-    AccessEvent.objects.create(
-        borrower=dispute.borrower,
-        counselor=request.user.counselor,
-        action=AccessEvent.Action.VIEW,
-        detail=f"dispute {dispute.pk}",
+    AccessEvent.record(
+        dispute.borrower, request.user.counselor, AccessEvent.Action.VIEW, f"dispute {dispute.pk}"
     )
     context = _detail_context(dispute, timezone.localdate())
     context["counselor_view"] = True
@@ -204,4 +201,10 @@ def counselor_dispute(request, pk, dispute_pk):
 @require_GET
 def counselor_dispute_pdf(request, pk, dispute_pk):
     dispute = _get_dispute_for_counselor(request, pk, dispute_pk)
+    AccessEvent.record(
+        dispute.borrower,
+        request.user.counselor,
+        AccessEvent.Action.VIEW,
+        f"dispute {dispute.pk} PDF",
+    )
     return _pdf_response(request, dispute, None)

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from borrowers.models import Borrower, Debt, money_field
+from borrowers.models import Borrower, Debt, OwnedQuerySet, money_field
 
 from . import adherence, disputes
 from .schedules import Method
@@ -20,11 +20,8 @@ METHOD_CHOICES = [
 ]
 
 
-class ProposalQuerySet(models.QuerySet):
-    def for_user(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(borrower__user=user)
+class ProposalQuerySet(OwnedQuerySet):
+    pass
 
 
 class Proposal(models.Model):
@@ -202,11 +199,8 @@ class LenderAnswer(models.Model):
         return f"{self.get_kind_display()} {self.answered_on}"
 
 
-class PlanQuerySet(models.QuerySet):
-    def for_user(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(proposal__borrower__user=user)
+class PlanQuerySet(OwnedQuerySet):
+    owner = "proposal__borrower__user"
 
 
 class Plan(models.Model):
@@ -226,6 +220,8 @@ class Plan(models.Model):
         _("agreed on"), help_text="The day the lender agreed: reporting follows the plan from then."
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    # 1 as agreed; each change the lender agrees to later adds one (see PlanChange).
+    version = models.PositiveSmallIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PlanQuerySet.as_manager()
@@ -247,6 +243,32 @@ class Plan(models.Model):
     @property
     def outstanding(self) -> Decimal:
         return self.total_due - self.total_paid
+
+
+class PlanChange(models.Model):
+    """The audit of a change to an agreed plan: who changed it, when the lender
+    agreed, why, and the terms and installments it replaced. The plan row keeps
+    its payments; the installments already paid stay, the rest are replaced."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="changes")
+    version = models.PositiveSmallIntegerField(help_text="The plan version this change made.")
+    agreed_on = models.DateField(_("the lender agreed on"))
+    reason = models.TextField(_("why the plan changed"), max_length=500)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The replaced version: terms and installments as they stood, for the record.
+    previous = models.JSONField()
+
+    class Meta:
+        ordering = ["plan", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "version"], name="one_change_per_version")
+        ]
+
+    def __str__(self):
+        return f"{self.plan_id} v{self.version} {self.agreed_on}"
 
 
 class Installment(models.Model):
@@ -452,11 +474,8 @@ class ProposalEvent(models.Model):
         return self._label(self.to_status)
 
 
-class DisputeQuerySet(models.QuerySet):
-    def for_user(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(borrower__user=user)
+class DisputeQuerySet(OwnedQuerySet):
+    pass
 
 
 class Dispute(models.Model):

@@ -24,10 +24,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from borrowers import tiers
+from borrowers.money import ZERO
 
 from . import adherence, recovery
-
-ZERO = Decimal("0.00")
 
 # Proposal statuses that wait for an answer (from the lender, or for the
 # counselor's review, or for the borrower's decision on a counter-offer).
@@ -72,6 +71,10 @@ class PlanInput:
     installments: tuple[ScheduledInstallment, ...]
     payments: tuple[tuple[date, Decimal], ...]
     debt_ids: tuple[int, ...]
+    # Earlier versions of a changed plan: (the day the next one took over, its
+    # installments as (due, yuan)), oldest first. The months before a change
+    # are reported as that version stood.
+    earlier: tuple[tuple[date, tuple[tuple[date, Decimal], ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -260,6 +263,10 @@ def recovery_plan(plan: PlanInput) -> recovery.PlanInput:
         installments=tuple(recovery.Installment(i.due, i.amount) for i in plan.installments),
         payments=tuple(sorted(plan.payments)),
         agreed_on=plan.agreed_on,
+        earlier=tuple(
+            (until, tuple(recovery.Installment(due, amount) for due, amount in rows))
+            for until, rows in plan.earlier
+        ),
     )
 
 

@@ -15,11 +15,10 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from borrowers.models import Borrower, Debt
+from borrowers.money import ZERO
 
 from . import position, schedules
 from .models import Plan, Proposal
-
-ZERO = Decimal("0.00")
 
 POSITION_PREFETCH = (
     Prefetch("debts", queryset=Debt.objects.select_related("profile")),
@@ -29,6 +28,7 @@ POSITION_PREFETCH = (
             Prefetch("debts", queryset=Debt.objects.select_related("profile")),
             "plan__installments",
             "plan__payments",
+            "plan__changes",
         ),
     ),
 )
@@ -67,6 +67,22 @@ def plan_input(plan: Plan, proposal: Proposal) -> position.PlanInput:
             (p.paid_on, p.amount) for p in sorted(plan.payments.all(), key=lambda p: p.paid_on)
         ),
         debt_ids=tuple(d.pk for d in proposal.debts.all()),
+        earlier=earlier_versions(plan),
+    )
+
+
+def earlier_versions(plan: Plan):
+    """The replaced versions of a changed plan (PlanChange.previous), each with
+    the day the next one took over, oldest first."""
+    return tuple(
+        (
+            change.agreed_on,
+            tuple(
+                (date.fromisoformat(row["due_date"]), Decimal(row["amount"]))
+                for row in change.previous["installments"]
+            ),
+        )
+        for change in sorted(plan.changes.all(), key=lambda c: c.version)
     )
 
 

@@ -35,10 +35,10 @@ from decimal import Decimal
 from functools import cache
 
 from borrowers import tiers
+from borrowers.money import ZERO
 
 from .adherence import Applied, apply_payments
 
-ZERO = Decimal("0.00")
 GRID_MONTHS = 24
 MAX_HORIZON_MONTHS = 120
 MAX_CODE = 7
@@ -101,6 +101,9 @@ class PlanInput:
     payments: tuple[tuple[date, Decimal], ...] = ()
     agreed_on: date | None = None  # None: from the first installment's due date
     projected: bool = False  # a scenario, not an agreement
+    # A changed plan's earlier versions: (the day the next took over, its
+    # installments), oldest first. Reports before that day read that version.
+    earlier: tuple[tuple[date, tuple[Installment, ...]], ...] = ()
 
     @property
     def reported_from(self) -> date | None:
@@ -247,6 +250,15 @@ class PlanPath:
     cleared: date | None
     reported_from: date | None
     payments: tuple[tuple[date, Decimal], ...]  # recorded and projected, by date
+    # Earlier versions of a changed plan, (until, path), oldest first: what a
+    # report made before ``until`` printed.
+    before: tuple[tuple[date, PlanPath], ...] = ()
+
+    def _version_on(self, day: date) -> PlanPath:
+        for until, path in self.before:
+            if day < until:
+                return path
+        return self
 
     def __post_init__(self):
         dues = [r[0] for r in self.rows]
@@ -280,10 +292,11 @@ class PlanPath:
 
     def unpaid_periods(self, day: date) -> int:
         """Installments fallen due by ``day`` and not fully paid at its end."""
-        return bisect_right(self._dues, day) - bisect_right(self._settled, day)
+        version = self._version_on(day)
+        return bisect_right(version._dues, day) - bisect_right(version._settled, day)
 
     def oldest_unpaid_due(self, day: date) -> date | None:
-        for due, _amount, paid_on, _on_time in self.rows:
+        for due, _amount, paid_on, _on_time in self._version_on(day).rows:
             if due > day:
                 return None
             if paid_on > day:
@@ -349,8 +362,27 @@ def plan_path(plan: PlanInput, today: date, what_if: WhatIf = WhatIf()) -> PlanP
         if a.paid_on is not None
     )
     cleared = max((r[2] for r in rows), default=None) if len(rows) == len(amounts) else None
+    before = tuple(
+        (
+            until,
+            plan_path(
+                replace(
+                    plan,
+                    installments=installments,
+                    payments=tuple(p for p in recorded if p[0] < until),
+                    earlier=(),
+                ),
+                until,
+            ),
+        )
+        for until, installments in plan.earlier
+    )
     return PlanPath(
-        rows=rows, cleared=cleared, reported_from=plan.reported_from, payments=tuple(payments)
+        rows=rows,
+        cleared=cleared,
+        reported_from=plan.reported_from,
+        payments=tuple(payments),
+        before=before,
     )
 
 

@@ -16,13 +16,13 @@ import enum
 import math
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_FLOOR, Decimal, localcontext
 from fractions import Fraction
 
 from dateutil.relativedelta import relativedelta
 
-FEN = Decimal("0.01")
-ZERO = Decimal("0.00")
+from borrowers.money import FEN, ZERO, decimal, money
+
 MONTHS_PER_YEAR = 12
 # Decimal precision for the logarithms in months_for_payment.
 _PRECISION = 40
@@ -120,22 +120,8 @@ def add_months(start: date, months: int) -> date:
 # --- helpers ---------------------------------------------------------------
 
 
-def _decimal(value: Decimal | int | str, name: str) -> Decimal:
-    """Accept Decimal, int or a numeric string; refuse float (binary money is wrong)."""
-    if isinstance(value, float | bool):
-        raise TypeError(f"{name} must be a Decimal, not {type(value).__name__}")
-    try:
-        result = value if isinstance(value, Decimal) else Decimal(value)
-    except (InvalidOperation, TypeError, ValueError) as exc:
-        raise ValueError(f"{name} is not a number: {value!r}") from exc
-    if not result.is_finite():
-        raise ValueError(f"{name} must be finite: {value!r}")
-    return result
-
-
-def _money(value: Decimal | int | str, name: str) -> Decimal:
-    """A yuan amount rounded half-up to the fen."""
-    return _decimal(value, name).quantize(FEN, rounding=ROUND_HALF_UP)
+_decimal = decimal
+_money = money
 
 
 def _rate(annual_percent: Decimal | int | str) -> Decimal:

@@ -43,6 +43,7 @@ urlpatterns = [
     path("deliveries/<int:pk>/resend/", views.delivery_resend, name="delivery_resend"),
     path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
     path("plans/<int:pk>/payments/", views.payment_create, name="payment_create"),
+    path("plans/<int:pk>/change/", views.plan_change, name="plan_change"),
     path("disputes/", dispute_views.dispute_list, name="dispute_list"),
     path("disputes/new/", dispute_views.dispute_create, name="dispute_create"),
     path("disputes/<int:pk>/", dispute_views.dispute_detail, name="dispute_detail"),

@@ -11,7 +11,15 @@ from borrowers.pdf import unprintable_message
 from borrowers.views import borrower_required
 
 from . import affordability, position, position_load, services
-from .forms import AnswerForm, DisclosureForm, PaymentForm, ProposalForm, SendForm, StrategyForm
+from .forms import (
+    AnswerForm,
+    DisclosureForm,
+    PaymentForm,
+    PlanChangeForm,
+    ProposalForm,
+    SendForm,
+    StrategyForm,
+)
 from .models import EmailDelivery, Plan, Proposal, ProposalVersion
 
 EDITABLE = (
@@ -344,6 +352,7 @@ def _plan_context(plan, form):
         "state": state,
         "rows": state.installments,
         "payments": plan.payments.all(),
+        "changes": plan.changes.select_related("changed_by"),
         "streak": state.streak,
         "adherence": state.adherence,
         "outstanding": state.outstanding,
@@ -399,3 +408,41 @@ def payment_create(request, pk):
     if request.htmx:
         template += "#plan-body"
     return render(request, template, _plan_context(plan, form))
+
+
+@borrower_required
+@require_http_methods(["GET", "POST"])
+def plan_change(request, pk):
+    """The lender agreed to new terms: the plan's next version, payments kept."""
+    plan = _get_plan_for_user(request, pk)
+    if plan.status != Plan.Status.ACTIVE:
+        messages.info(request, _("This plan is paid off; there is nothing left to change."))
+        return redirect("plan_detail", pk=plan.pk)
+    today = timezone.localdate()
+    form = PlanChangeForm(
+        request.POST or None, plan=plan, outstanding=plan.outstanding, today=today
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            change = services.change_plan(
+                plan,
+                form.terms(),
+                based_on_version=form.cleaned_data["version"],
+                agreed_on=form.cleaned_data["agreed_on"],
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+            )
+        except services.Refused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(
+                request,
+                _("The plan is now version %(version)s. The payments already made are kept.")
+                % {"version": change.version},
+            )
+            return redirect("plan_detail", pk=plan.pk)
+    return render(
+        request,
+        "repayment_plans/plan_change.html",
+        {"plan": plan, "proposal": plan.proposal, "form": form, "outstanding": plan.outstanding},
+    )

@@ -36,6 +36,18 @@ def media_root(settings, tmp_path_factory):
 
 
 @pytest.fixture
+def account_mail(transactional_db, mailoutbox, monkeypatch):
+    """The mailbox of account emails (welcome, taken, password reset). The app
+    queues them for the worker after the commit; here the commit happens at the
+    end of each request and the task runs in the test process (the worker path
+    itself: tests/borrowers/test_account_mail.py)."""
+    from config.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    return mailoutbox
+
+
+@pytest.fixture
 def alice(db):
     """A borrower who owns the data under test."""
     return BorrowerFactory(display_name="Alice", user__email="alice@example.com")
@@ -171,3 +183,29 @@ def celery_worker():
             yield app
     finally:
         connection_created.disconnect(read_without_table_locks)
+
+
+# `make test` (scripts/run_tests.sh) sets REQUIRE_NO_SKIPS=1: a test skipped
+# for a missing service or tool fails the run, so a green `make test` means the
+# whole suite ran, the browser journeys and the real worker included.
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped:
+        _skipped.append(f"{report.nodeid}: {report.longrepr[-1] if report.longrepr else ''}")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if os.environ.get("REQUIRE_NO_SKIPS") == "1" and _skipped:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line("")
+            reporter.write_line(
+                f"FAILED: {len(_skipped)} test(s) skipped under make test "
+                "(REQUIRE_NO_SKIPS=1); start what they need:",
+                red=True,
+            )
+            for line in _skipped:
+                reporter.write_line(f"  {line}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

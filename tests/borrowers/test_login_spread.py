@@ -85,3 +85,30 @@ def test_one_address_trying_many_emails_is_refused(en_client, db, alice, bob):
     assert log_in(en_client, bob.user.email, PASSWORD, "10.6.6.6").status_code == 429
     # ...but not from another one.
     assert log_in(en_client, bob.user.email, PASSWORD, "10.7.7.7").status_code == 302
+
+
+def test_the_page_says_when_an_account_wide_lock_lifts(en_client, alice):
+    from axes.models import AccessAttempt
+
+    # Six failures from six addresses ten minutes ago, four more now: the tenth
+    # locks the email everywhere. The lock lifts when the old six age out of
+    # the 15-minute cool-off, in five minutes, not fifteen.
+    for ip in addresses(6, prefix="10.3"):
+        AccessAttempt.objects.create(
+            username=alice.user.email,
+            ip_address=ip,
+            user_agent="",
+            get_data="",
+            post_data="",
+            http_accept="",
+            path_info="/accounts/login/",
+            failures_since_start=1,
+        )
+    ten_minutes_ago = timezone.now() - timedelta(minutes=10)
+    AccessAttempt.objects.update(attempt_time=ten_minutes_ago)
+    statuses = [log_in(en_client, alice.user.email, "guess", ip).status_code for ip in addresses(4)]
+    assert statuses == [200, 200, 200, 429]
+    page = log_in(en_client, alice.user.email, PASSWORD, "10.9.9.9").content.decode()
+    assert "in 5 minutes" in page
+    lifts = timezone.localtime(ten_minutes_ago + timedelta(minutes=15))
+    assert lifts.strftime("%H:%M") in page

@@ -41,7 +41,7 @@ def visible(response) -> str:
     return re.sub(r'nonce="[^"]+"', "", page)
 
 
-def test_a_new_address_gets_an_account_and_a_welcome_email(en_client, db, mailoutbox):
+def test_a_new_address_gets_an_account_and_a_welcome_email(en_client, db, account_mail):
     response = en_client.post(reverse("signup"), signup_data("New.Person@Example.com"))
     assert response.status_code == 302
     assert response["Location"] == reverse("signup") + "?sent=1"
@@ -49,7 +49,7 @@ def test_a_new_address_gets_an_account_and_a_welcome_email(en_client, db, mailou
     assert Borrower.objects.get(user=user).display_name == "张三"
     assert user.language == "en" and user.check_password(PASSPHRASE)
     assert not is_logged_in(en_client)
-    (message,) = mailoutbox
+    (message,) = account_mail
     assert message.to == ["new.person@example.com"]
     assert "account for this email address is ready" in message.body
     assert "http://127.0.0.1:8000/accounts/login/?next=/budget/" in message.body
@@ -58,10 +58,10 @@ def test_a_new_address_gets_an_account_and_a_welcome_email(en_client, db, mailou
 
 
 def test_a_taken_address_gets_the_same_answer_and_the_owner_an_email(
-    en_client, client, alice, mailoutbox
+    en_client, client, alice, account_mail
 ):
     new = en_client.post(reverse("signup"), signup_data("newcomer@example.com"), follow=True)
-    mailoutbox.clear()
+    account_mail.clear()
     taken = client.post(
         reverse("signup"),
         signup_data("ALICE@example.com", display_name="Mallory"),
@@ -75,14 +75,14 @@ def test_a_taken_address_gets_the_same_answer_and_the_owner_an_email(
     assert not is_logged_in(client)
     assert User.objects.filter(email__iexact="alice@example.com").count() == 1
     assert alice.display_name == Borrower.objects.get(pk=alice.pk).display_name
-    (message,) = mailoutbox
+    (message,) = account_mail
     assert message.to == ["alice@example.com"]
     # In the owner's language (Chinese by default), not the visitor's.
     assert "有人" in message.subject
     assert "http://127.0.0.1:8000/accounts/password_reset/" in message.body
 
 
-def test_other_mistakes_with_a_taken_address_look_as_with_a_new_one(en_client, alice, mailoutbox):
+def test_other_mistakes_with_a_taken_address_look_as_with_a_new_one(en_client, alice, account_mail):
     mismatch = {"password2": "another passphrase 43"}
     new = en_client.post(reverse("signup"), signup_data("newcomer@example.com", **mismatch))
     taken = en_client.post(reverse("signup"), signup_data("alice@example.com", **mismatch))
@@ -92,15 +92,15 @@ def test_other_mistakes_with_a_taken_address_look_as_with_a_new_one(en_client, a
     # Other invalid input is still an error next to its field.
     invalid = en_client.post(reverse("signup"), signup_data("not-an-email"))
     assert 'class="field-errors"' in invalid.content.decode().split('id="field-email"')[1]
-    assert not mailoutbox
+    assert not account_mail
     assert list(User.objects.values_list("email", flat=True)) == ["alice@example.com"]
 
 
-def test_the_owner_is_emailed_a_few_times_an_hour_at_most(client, alice, mailoutbox, settings):
+def test_the_owner_is_emailed_a_few_times_an_hour_at_most(client, alice, account_mail, settings):
     for _ in range(settings.ACCOUNT_EMAILS_PER_ADDRESS_HOUR + 2):
         response = client.post(reverse("signup"), signup_data("alice@example.com"))
         assert response.status_code == 302
-    assert len(mailoutbox) == settings.ACCOUNT_EMAILS_PER_ADDRESS_HOUR
+    assert len(account_mail) == settings.ACCOUNT_EMAILS_PER_ADDRESS_HOUR
 
 
 def test_an_email_that_cannot_be_sent_does_not_change_the_answer(client, alice, smtp_server):

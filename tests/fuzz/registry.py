@@ -292,6 +292,29 @@ def saved_payment(world, form, response, before, after):
     payment.full_clean()
 
 
+def saved_plan_change(world, form, response, before, after):
+    PlanChange = apps.get_model("repayment_plans", "PlanChange")
+    plan = world.fresh(world.plan)
+    if not PlanChange.objects.filter(plan=plan).exists():
+        # Refused under the lock (the new installments start too early): a
+        # message on the form, nothing changed.
+        assert response.status_code == 200
+        assert response.context["form"].non_field_errors()
+        assert not changed_tables(before, after)
+        return
+    assert response.status_code == 302
+    change = PlanChange.objects.get(plan=plan)
+    assert change.version == plan.version == 2
+    assert change.reason == form.cleaned_data["reason"]
+    assert "repayment_plans.Payment" not in changed_tables(before, after)  # payments kept
+    amount = form.cleaned_data["amount"]
+    interest_free = (
+        form.cleaned_data["method"] == "interest_free" or not form.cleaned_data["annual_percent"]
+    )
+    assert plan.outstanding == amount if interest_free else plan.outstanding >= amount
+    change.full_clean()
+
+
 def saved_strategy(world, form, response, before, after):
     if form.data.get("strategy") not in set(Strategy):
         assert not changed_tables(before, after)
@@ -339,11 +362,36 @@ def logged_in(world, form, response, before, after):
     assert not changed_tables(before, after)
 
 
+def queued_account_emails() -> list[tuple[str, int]]:
+    """The account emails waiting for the test's transaction to commit
+    (borrowers.account_mail queues them on commit): (kind, user id). Taken off
+    the list, as the example's savepoint rollback does not drop them."""
+    import inspect
+
+    from django.db import connection
+
+    queued, kept = [], []
+    for entry in connection.run_on_commit:
+        callback = entry[1]
+        if callback.__module__ == "borrowers.account_mail":
+            names = inspect.getclosurevars(callback).nonlocals
+            queued.append((names["kind"], names["user"].pk))
+        else:
+            kept.append(entry)
+    connection.run_on_commit[:] = kept
+    return queued
+
+
 def reset_mail_sent(world, form, response, before, after):
     assert not changed_tables(before, after)
+    assert not mail.outbox  # never sent inside the request
     email = form.cleaned_data["email"].casefold()
-    expected = 1 if email == world.alice.user.email.casefold() else 0
-    assert len(mail.outbox) == expected, (email, len(mail.outbox))
+    expected = (
+        [("password_reset", world.alice.user.pk)]
+        if email == world.alice.user.email.casefold()
+        else []
+    )
+    assert queued_account_emails() == expected, email
 
 
 def password_set(world, form, response, before, after):
@@ -565,6 +613,18 @@ TARGETS: list[Target] = [
         url=lambda w: reverse("payment_create", args=[w.plan.pk]),
         oracle=_payment_form,
         saved=saved_payment,
+    ),
+    Target(
+        plan_forms.PlanChangeForm,
+        "plan_change",
+        url=lambda w: reverse("plan_change", args=[w.plan.pk]),
+        oracle=lambda w, data: plan_forms.PlanChangeForm(
+            data, plan=w.fresh(w.plan), outstanding=w.fresh(w.plan).outstanding, today=w.today
+        ),
+        saved=saved_plan_change,
+        hints=lambda w: {"version": [str(w.fresh(w.plan).version)]},
+        examples=120,
+        max_valid=20,
     ),
     Target(
         plan_forms.StrategyForm,

@@ -6,10 +6,12 @@ PostgreSQL); the single-request checks run everywhere.
 """
 
 import threading
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import requests
 from django.conf import settings
 from django.db import connections
 from django.test import Client
@@ -57,6 +59,33 @@ def plan(seeded_profiles):
     debt = DebtFactory(borrower=BorrowerFactory(), principal=Decimal("1200"))
     proposal = make_proposal([debt], months=3, first_due=today)
     return services.record_answer(proposal, LenderAnswer(kind="accepted", answered_on=today))
+
+
+class LiveUser:
+    """A signed-in browser session against the live server, over real HTTP."""
+
+    def __init__(self, live_server, user):
+        # http.cookiejar files cookies of a dotless host under "localhost.local".
+        self.base = live_server.url.replace("//localhost:", "//127.0.0.1:")
+        self.http = requests.Session()
+        client = Client()
+        client.force_login(user)
+        name = settings.SESSION_COOKIE_NAME
+        self.http.cookies.set(name, client.cookies[name].value)
+        # The CSRF cookie the pages set; the form field carries the same secret.
+        self.http.get(self.base + reverse("dashboard"), timeout=30).raise_for_status()
+        self.csrf = self.http.cookies[settings.CSRF_COOKIE_NAME]
+        # Marked Secure outside DEBUG; the live server speaks plain HTTP.
+        self.http.cookies.set(settings.CSRF_COOKIE_NAME, self.csrf)
+
+    def post(self, path, data):
+        return self.http.post(
+            self.base + path,
+            {**data, "csrfmiddlewaretoken": self.csrf},
+            headers={"Referer": self.base + path},
+            allow_redirects=False,
+            timeout=30,
+        )
 
 
 def client_for(user):
@@ -206,3 +235,109 @@ def test_a_finalise_that_fails_after_writing_its_pdf_leaves_no_file(
     assert not ProposalVersion.objects.exists()
     stored = [p for p in Path(media_root).rglob("*") if p.is_file()]
     assert stored == []
+
+
+@needs_row_locks
+def test_two_changes_of_the_same_plan_version_at_once_make_one_version(plan):
+    today = timezone.localdate()
+    services.record_payment(plan, Decimal("500"), today)
+    terms = services.PlanTerms(
+        amount=Decimal("700.00"),
+        months=7,
+        first_due=today + timedelta(days=70),
+        method="interest_free",
+        annual_percent=Decimal("0"),
+    )
+
+    def change():
+        return services.change_plan(
+            plan, terms, based_on_version=1, agreed_on=today, reason="two tabs"
+        )
+
+    results = together(change, change)
+    assert sorted(type(r).__name__ for r in results) == ["PlanChange", "Refused"]
+    plan.refresh_from_db()
+    assert plan.version == 2
+    assert plan.payments.count() == 1
+    assert plan.outstanding == Decimal("700.00")
+    assert plan.installments.count() == 2 + 7  # installment 1 paid, 2 closed at 100, 7 new
+
+
+# The same races through the whole stack: two requests to a live server at once.
+
+
+@needs_row_locks
+def test_live_two_payments_of_everything_left_record_one(plan, live_server):
+    browser = LiveUser(live_server, plan.proposal.borrower.user)
+    path = reverse("payment_create", args=[plan.pk])
+    today = timezone.localdate().isoformat()
+    responses = together(
+        lambda: browser.post(path, {"amount": "1200.00", "paid_on": today, "form_key": "a" * 32}),
+        lambda: browser.post(path, {"amount": "1200.00", "paid_on": today, "form_key": "b" * 32}),
+    )
+    assert sorted(r.status_code for r in responses) == [200, 302], responses
+    assert Payment.objects.filter(plan=plan).count() == 1
+    plan.refresh_from_db()
+    assert plan.outstanding == Decimal("0.00")
+
+
+@needs_row_locks
+def test_live_two_acceptances_store_one_answer(seeded_profiles, live_server):
+    debt = DebtFactory(borrower=BorrowerFactory())
+    proposal = make_proposal([debt], months=6)
+    services.finalise(proposal, timezone.localdate(), "zh-hans")
+    browser = LiveUser(live_server, debt.borrower.user)
+    path = reverse("proposal_answer", args=[proposal.pk])
+    data = {"kind": "accepted", "answered_on": timezone.localdate().isoformat()}
+    responses = together(lambda: browser.post(path, data), lambda: browser.post(path, data))
+    assert all(r.status_code in (200, 302) for r in responses), responses
+    assert proposal.answers.count() == 1
+    assert Plan.objects.filter(proposal=proposal).count() == 1
+
+
+@needs_row_locks
+def test_live_two_finalises_make_one_version(seeded_profiles, live_server):
+    debt = DebtFactory(borrower=BorrowerFactory())
+    proposal = make_proposal([debt], months=6)
+    browser = LiveUser(live_server, debt.borrower.user)
+    path = reverse("proposal_finalise", args=[proposal.pk])
+    data = {"limitation": "on", "may_refuse": "on", "records_stay": "on"}
+    responses = together(lambda: browser.post(path, data), lambda: browser.post(path, data))
+    assert [r.status_code for r in responses] == [302, 302], responses
+    assert ProposalVersion.objects.filter(proposal=proposal).count() == 1
+
+
+@needs_row_locks
+def test_live_double_click_on_send_queues_one_email(seeded_profiles, live_server):
+    debt = DebtFactory(borrower=BorrowerFactory())
+    proposal = make_proposal([debt], months=6)
+    version = services.finalise(proposal, timezone.localdate(), "zh-hans")
+    browser = LiveUser(live_server, debt.borrower.user)
+    path = reverse("proposal_send", args=[proposal.pk])
+    data = {"send-lender_email": "lender@example.com", "form_key": "s" * 32}
+    responses = together(lambda: browser.post(path, data), lambda: browser.post(path, data))
+    assert [r.status_code for r in responses] == [302, 302], responses
+    assert EmailDelivery.objects.filter(version=version).count() == 1
+
+
+@needs_row_locks
+def test_live_two_plan_changes_from_one_form_make_one_version(plan, live_server):
+    today = timezone.localdate()
+    services.record_payment(plan, Decimal("500"), today)
+    browser = LiveUser(live_server, plan.proposal.borrower.user)
+    path = reverse("plan_change", args=[plan.pk])
+    data = {
+        "amount": "700.00",
+        "months": "7",
+        "method": "interest_free",
+        "annual_percent": "0",
+        "first_due_date": (today + timedelta(days=70)).isoformat(),
+        "agreed_on": today.isoformat(),
+        "reason": "two tabs",
+        "version": "1",
+    }
+    responses = together(lambda: browser.post(path, data), lambda: browser.post(path, data))
+    assert sorted(r.status_code for r in responses) == [200, 302], responses
+    plan.refresh_from_db()
+    assert plan.version == 2
+    assert plan.payments.count() == 1

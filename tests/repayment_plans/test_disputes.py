@@ -493,6 +493,13 @@ def test_a_counselor_sees_a_dispute_only_with_the_borrowers_grant(
     assert AccessEvent.objects.filter(
         borrower=alice, counselor=charlie, detail=f"dispute {alices_dispute.pk}"
     ).exists()
+    # The download is in the borrower's access history too.
+    assert AccessEvent.objects.filter(
+        borrower=alice,
+        counselor=charlie,
+        action=AccessEvent.Action.VIEW,
+        detail=f"dispute {alices_dispute.pk} PDF",
+    ).exists()
 
     grant.revoked_at = grant.granted_at
     grant.save()
