@@ -1,4 +1,4 @@
-"""What a borrower can pay each month (DOMAIN.md §4). Pure: amounts in yuan."""
+"""What a borrower can pay each month (docs/domain.md §4). Pure: amounts in yuan."""
 
 from decimal import ROUND_FLOOR, Decimal
 

@@ -5,7 +5,7 @@ the rules (anything with ``code``, ``kind``, ``parameters`` and
 ``effective_from``, as ``CollectionRule`` has) and the local time zone
 (Asia/Shanghai), in which "night" and "one day" are meant.
 
-The rules of DOMAIN.md §6 [law/standard]: no collection between 22:00 and
+The rules of docs/domain.md §6 [law/standard]: no collection between 22:00 and
 08:00, at most 3 connected calls a day per debtor, no collecting from third
 parties, no threats or insults. The figures come from the rules' parameters.
 The result says what *appears* to breach a rule by the borrower's own record;

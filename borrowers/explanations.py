@@ -1,4 +1,4 @@
-"""Plain-language text for each tier (DOMAIN.md §1 and §6).
+"""Plain-language text for each tier (docs/domain.md §1 and §6).
 
 Lender behaviour per tier comes from the seed article; report codes and
 collection rules from the sources named beside them. Kept as translatable
@@ -115,7 +115,7 @@ NEGOTIATION_FACTORS = (
     ),
 )
 
-# Honesty and rights (DOMAIN.md §6).
+# Honesty and rights (docs/domain.md §6).
 RIGHTS = (
     _(
         'Nobody can delete accurate records from your credit report. Paid "credit '

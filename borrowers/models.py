@@ -166,7 +166,7 @@ class Borrower(models.Model):
 class ProductProfile(models.Model):
     """Typical terms of a kind of credit product. Seeded, editable by staff.
 
-    Values here are "typical" (DOMAIN.md §2: [practice] / [unsure]); the UI
+    Values here are "typical" (docs/domain.md §2: [practice] / [unsure]); the UI
     presents them as such, never as promises.
     """
 
@@ -513,7 +513,7 @@ class Triage(models.Model):
 class CollectionRule(models.Model):
     """A rule of conduct for debt collection, as data, with its source named.
 
-    Seeded by a data migration from DOMAIN.md §6 and editable by staff. ``kind``
+    Seeded by a data migration from docs/domain.md §6 and editable by staff. ``kind``
     says how borrowers/collection.py checks a contact against the rule;
     ``parameters`` hold its figures (times as "HH:MM" local Asia/Shanghai time).
     Titles and explanations are stored in both languages because the complaint

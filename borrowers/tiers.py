@@ -3,7 +3,7 @@
 Pure functions: no ORM, no request, no clock. "today" is always passed in.
 Amounts are yuan as Decimal; rates are stated in their unit in each name
 (``annual_percent`` = percent per year, ``daily_percent`` = percent per day).
-Rules follow DOMAIN.md §1 and §2.
+Rules follow docs/domain.md §1 and §2.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What the borrower can pay each month, and how to split it across lenders.
 
-Pure functions (DOMAIN.md §4): amounts in yuan as Decimal, terms in months,
+Pure functions (docs/domain.md §4): amounts in yuan as Decimal, terms in months,
 rates in percent per year; dates are passed in. The four strategies are
 compared side by side; none of them ever proposes more than the capacity.
 """
@@ -68,7 +68,7 @@ class LenderGroup:
         return (self.balance / months).quantize(FEN, rounding=ROUND_CEILING)
 
     def urgency(self, today: date) -> tuple[int, int, int]:
-        """Stop-escalation sort key, most urgent smallest (DOMAIN.md §4).
+        """Stop-escalation sort key, most urgent smallest (docs/domain.md §4).
 
         A lender with a severe debt comes before any lender without one:
         ``(0, minus the largest DPD, days until the soonest tier change)``,

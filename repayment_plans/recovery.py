@@ -1,4 +1,4 @@
-"""The credit-record recovery timeline (DOMAIN.md §1, §5; docs/credit-report.md).
+"""The credit-record recovery timeline (docs/domain.md §1, §5; docs/credit-report.md).
 
 Pure functions: plain inputs, "today" passed in. Month by month: the status
 code of each account (N, 1–7, C) as the monthly report prints it, the

@@ -1,4 +1,4 @@
-"""Seed the five product profiles with the typical terms of DOMAIN.md §2.
+"""Seed the five product profiles with the typical terms of docs/domain.md §2.
 
 These are defaults in data ([practice] / [unsure] in the domain notes): staff
 edit them in the admin, and the UI calls them "typical".

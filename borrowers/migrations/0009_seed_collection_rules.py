@@ -1,4 +1,4 @@
-"""Seed the rules of collection conduct of DOMAIN.md §6, with their sources.
+"""Seed the rules of collection conduct of docs/domain.md §6, with their sources.
 
 Data, not code: staff edit the figures (parameters), the wording and the
 citation in the admin; borrowers/collection.py reads them from here.

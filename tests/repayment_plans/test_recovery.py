@@ -54,8 +54,9 @@ def monthly_plan(first_due, count, payments=(), amount="1000", agreed_on=None, p
 
 
 class TestTheSeedsCase:
-    """DOMAIN.md §7: a 微粒贷-like loan missed on 2025-03-01, owing 18,000 principal
-    and 1,200 interest at day 45, repaid in full at day 120."""
+    """docs/domain.md §9, the worked case: a 微粒贷-like loan missed on
+    2025-03-01, owing 18,000 principal and 1,200 interest at day 45, repaid in
+    full at day 120."""
 
     MISSED = date(2025, 3, 1)
     CLEARED = MISSED + timedelta(days=120)  # 2025-06-29
@@ -97,7 +98,7 @@ class TestTheSeedsCase:
         grid = dict(self.timeline().grids["wld"])
         assert len(grid) == 24
         assert list(grid)[0] == date(2024, 8, 1) and list(grid)[-1] == date(2026, 7, 1)
-        # One step per monthly report (DOMAIN.md §1): N N 1 2 3 C. This test used to
+        # One step per monthly report (docs/domain.md §1): N N 1 2 3 C. This test used to
         # assert "4" for May (91 days at the month's end), a day bucket, not the rule.
         assert [grid[date(2025, m, 1)] for m in (1, 2, 3, 4, 5, 6, 7, 8)] == [
             "N",
@@ -136,7 +137,7 @@ def test_an_agreed_plan_reports_against_its_installments_from_the_day_it_was_agr
 
 
 def test_one_missed_installment_stays_one_period_behind_until_it_is_caught_up():
-    # DOMAIN.md §5: installment 2 (10 Feb) missed, every later one paid on its due
+    # docs/domain.md §5: installment 2 (10 Feb) missed, every later one paid on its due
     # date. Payments go to the oldest installment first, so each month one is
     # unpaid: the code stays 1 (it used to climb 1 2 3 … 7) and the streak never starts.
     agreed = date(2027, 1, 5)
