@@ -38,6 +38,7 @@ WITH_NUMBERS = [
     "proposal_detail",
     "proposal_answer",
     "payment_create",
+    "plan_change",
 ]
 
 
@@ -57,7 +58,12 @@ def targets():
 
 
 def numeric_fields(form):
-    return {name: field for name, field in form.fields.items() if isinstance(field, NUMERIC)}
+    """The numbers a person types (a hidden version number is the form's own)."""
+    return {
+        name: field
+        for name, field in form.fields.items()
+        if isinstance(field, NUMERIC) and not field.widget.is_hidden
+    }
 
 
 def refuses(field, value) -> bool:
@@ -77,6 +83,7 @@ def test_every_numeric_field_has_the_bounds_of_its_model(world):
     assert {"annual_percent", "months", "monthly"} <= set(fields["proposal_detail"])
     assert {"counter_months", "counter_annual_percent"} <= set(fields["proposal_answer"])
     assert set(fields["payment_create"]) == {"amount"}
+    assert set(fields["plan_change"]) == {"amount", "months", "annual_percent"}
     assert {name for name, named in fields.items() if named} == set(WITH_NUMBERS)
     for target, named in fields.items():
         for name, field in named.items():

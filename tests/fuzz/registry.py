@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from borrowers import collection_forms, complaint
+from borrowers import collection_forms, complaint, throttle
 from borrowers import forms as borrower_forms
 from borrowers.counselor_views import InviteCodeForm, NoteForm
 from borrowers.data_rights_views import DeleteAccountForm
@@ -623,7 +623,6 @@ TARGETS: list[Target] = [
         ),
         saved=saved_plan_change,
         hints=lambda w: {"version": [str(w.fresh(w.plan).version)]},
-        examples=120,
         max_valid=20,
     ),
     Target(
@@ -690,10 +689,10 @@ TARGETS: list[Target] = [
         },
     ),
     Target(
-        auth_forms.PasswordResetForm,
+        throttle.PasswordResetForm,
         "password_reset",
         url=lambda w: reverse("password_reset"),
-        oracle=lambda w, data: auth_forms.PasswordResetForm(data),
+        oracle=lambda w, data: throttle.PasswordResetForm(data),
         persona=None,
         saved=reset_mail_sent,
         hints=lambda w: {"email": ["alice@example.com", "Alice@Example.com"]},

@@ -74,9 +74,8 @@ def test_the_discovery_finds_the_forms():
 
     project = project_form_classes()
     assert {DebtForm, PaymentForm, PreferencesForm} <= project
-    from django.contrib.auth.forms import PasswordResetForm
-
     from borrowers.lockout import LoginForm
+    from borrowers.throttle import PasswordResetForm
 
     assert {LoginForm, PasswordResetForm} <= url_form_classes()
 
