@@ -106,6 +106,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(MANAGE) makemigrations --check --dry-run
+	DEBUG=true $(BIN)/mypy
 
 # Re-pin every dependency (direct and transitive) after editing pyproject.toml.
 lock: $(PY)

@@ -43,10 +43,15 @@ _CLOCK = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
 
 
 class RuleLike(Protocol):
-    code: str
-    kind: str
-    parameters: Mapping[str, Any]
-    effective_from: date | None
+    # Read-only: a rule with a required effective_from (date) is one too.
+    @property
+    def code(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def parameters(self) -> Mapping[str, Any]: ...
+    @property
+    def effective_from(self) -> date | None: ...
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Forms of the collection-contact log and of the complaint draft."""
 
 from datetime import date, datetime
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -37,10 +38,11 @@ class CollectionContactForm(PlainTextMixin, forms.ModelForm):
     def __init__(self, *args, borrower: Borrower, now: datetime, **kwargs):
         super().__init__(*args, **kwargs)
         self.now = now
-        self.fields["debt"].queryset = Debt.objects.filter(borrower=borrower)
-        self.fields["debt"].empty_label = _("Not sure")
-        self.fields["debt"].required = False
-        self.fields["channel"].choices = CollectionContact.Channel.choices
+        debt = cast("forms.ModelChoiceField[Debt]", self.fields["debt"])
+        debt.queryset = Debt.objects.filter(borrower=borrower)
+        debt.empty_label = _("Not sure")
+        debt.required = False
+        cast(forms.ChoiceField, self.fields["channel"]).choices = CollectionContact.Channel.choices
         local_now = timezone.localtime(now).replace(second=0, microsecond=0, tzinfo=None)
         when = self.fields["occurred_at"].widget
         when.attrs["max"] = local_now.strftime(DATETIME_LOCAL)
@@ -98,7 +100,8 @@ class ComplaintFilterForm(forms.Form):
 
     def __init__(self, *args, parties: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["party"].choices = [("", _("Everyone in the record")), *parties]
+        party = cast(forms.ChoiceField, self.fields["party"])
+        party.choices = [("", _("Everyone in the record")), *parties]
 
     def clean(self):
         cleaned = super().clean()

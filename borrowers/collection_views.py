@@ -1,7 +1,8 @@
 """The collection-contact log, and the complaint drawn from its flagged contacts."""
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,21 +15,21 @@ from . import complaint as complaints
 from .collection_forms import CollectionContactForm, ComplaintFilterForm
 from .counselor_views import _get_borrower_for_counselor, counselor_required
 from .models import AccessEvent, CollectionContact, Debt
-from .views import borrower_required
+from .views import AuthenticatedHttpRequest, borrower_required
 
 
-def _get_contact_for_user(request, pk) -> CollectionContact:
+def _get_contact_for_user(request: AuthenticatedHttpRequest, pk: int) -> CollectionContact:
     return get_object_or_404(
         CollectionContact.objects.for_user(request.user).select_related("debt"), pk=pk
     )
 
 
-def _log_context(request):
+def _log_context(request: AuthenticatedHttpRequest) -> dict[str, object]:
     log = complaints.build_log(CollectionContact.objects.for_user(request.user))
     return {"log": log, "owner": True, "borrower": request.user.borrower}
 
 
-def _log_partial(request):
+def _log_partial(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The log section, re-rendered after an inline change (flags of other days too)."""
     response = render(request, "borrowers/collection_log.html#contacts", _log_context(request))
     return reswap(retarget(response, "#contacts"), "outerHTML")
@@ -36,18 +37,22 @@ def _log_partial(request):
 
 @borrower_required
 @require_GET
-def collection_log(request):
+def collection_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "borrowers/collection_log.html", _log_context(request))
 
 
-def _form_response(request, form, contact=None):
+def _form_response(
+    request: AuthenticatedHttpRequest,
+    form: CollectionContactForm,
+    contact: CollectionContact | None = None,
+) -> HttpResponse:
     template = "borrowers/collection_contact_form.html"
     if request.htmx:
         template += "#contact-form"
     return render(request, template, {"form": form, "contact": contact})
 
 
-def _initial_debt(request) -> dict:
+def _initial_debt(request: AuthenticatedHttpRequest) -> dict[str, Debt]:
     """?debt=<pk> preselects one of the borrower's own debts (others are ignored)."""
     pk = request.GET.get("debt", "")
     if pk.isascii() and pk.isdigit():  # "²".isdigit() too, but int("²") fails
@@ -59,7 +64,7 @@ def _initial_debt(request) -> dict:
 
 @borrower_required
 @require_http_methods(["GET", "POST"])
-def contact_create(request):
+def contact_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     borrower = request.user.borrower
     form = CollectionContactForm(
         request.POST or None,
@@ -80,7 +85,7 @@ def contact_create(request):
 
 @borrower_required
 @require_http_methods(["GET", "POST"])
-def contact_edit(request, pk):
+def contact_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contact = _get_contact_for_user(request, pk)
     form = CollectionContactForm(
         request.POST or None, instance=contact, borrower=request.user.borrower, now=timezone.now()
@@ -96,7 +101,7 @@ def contact_edit(request, pk):
 
 @borrower_required
 @require_http_methods(["GET", "POST"])
-def contact_delete(request, pk):
+def contact_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contact = _get_contact_for_user(request, pk)
     if request.method == "POST":
         contact.delete()
@@ -107,7 +112,9 @@ def contact_delete(request, pk):
     return render(request, "borrowers/collection_contact_confirm_delete.html", {"contact": contact})
 
 
-def _complaint_for(request):
+def _complaint_for(
+    request: AuthenticatedHttpRequest,
+) -> tuple[ComplaintFilterForm, complaints.Complaint | None]:
     """(filter form, complaint or None) from the query string."""
     borrower = request.user.borrower
     log = complaints.build_log(CollectionContact.objects.for_user(request.user))
@@ -127,14 +134,14 @@ def _complaint_for(request):
     return form, complaint
 
 
-def _query(request) -> str:
+def _query(request: HttpRequest) -> str:
     keep = {k: request.GET[k] for k in ("party", "date_from", "date_to") if request.GET.get(k)}
     return f"?{urlencode(keep)}" if keep else ""
 
 
 @borrower_required
 @require_GET
-def complaint(request):
+def complaint(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, draft = _complaint_for(request)
     context = {
         "form": form,
@@ -145,13 +152,13 @@ def complaint(request):
     return render(request, "borrowers/collection_complaint.html", context)
 
 
-def _filename(draft, extension) -> str:
+def _filename(draft: complaints.Complaint, extension: str) -> str:
     return f"complaint-{draft.today:%Y%m%d}.{extension}"
 
 
 @borrower_required
 @require_GET
-def complaint_text(request):
+def complaint_text(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, draft = _complaint_for(request)
     if draft is None:
         return redirect(reverse("collection_complaint") + _query(request))
@@ -164,7 +171,7 @@ def complaint_text(request):
 
 @borrower_required
 @require_GET
-def complaint_pdf(request):
+def complaint_pdf(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     from .pdf import pdf_response, unprintable_message
 
     form, draft = _complaint_for(request)
@@ -179,7 +186,7 @@ def complaint_pdf(request):
 
 @counselor_required
 @require_GET
-def counselor_collection_log(request, pk):
+def counselor_collection_log(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A granted counselor reads a borrower's log (read-only); others get a 404."""
     borrower = _get_borrower_for_counselor(request, pk)
     AccessEvent.record(borrower, request.user.counselor, AccessEvent.Action.VIEW, "collection log")

@@ -1,8 +1,10 @@
 """The counselor area, and the borrower's side of consent (grant, revoke)."""
 
 import csv
+from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django import forms
@@ -10,7 +12,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -22,16 +25,18 @@ from . import caseload as triage
 from . import explanations, positions
 from .forms import PlainTextMixin
 from .models import AccessEvent, AccessGrant, Borrower, CaseNote, Debt, Invite
-from .views import borrower_required
+from .views import AuthenticatedHttpRequest, borrower_required
 
 PAGE_SIZE = 50
 INVITE_DAYS = 14
 
 
-def counselor_required(view):
+def counselor_required(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
     @login_required
     @wraps(view)
-    def wrapped(request, *args, **kwargs):
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not hasattr(request.user, "counselor"):
             raise Http404
         return view(request, *args, **kwargs)
@@ -39,7 +44,7 @@ def counselor_required(view):
     return wrapped
 
 
-def _get_borrower_for_counselor(request, pk) -> Borrower:
+def _get_borrower_for_counselor(request: AuthenticatedHttpRequest, pk: int) -> Borrower:
     """A borrower who granted this counselor access, else 404 (and nothing recorded)."""
     return get_object_or_404(
         triage.granted_borrowers(request.user.counselor).select_related("user"), pk=pk
@@ -48,7 +53,7 @@ def _get_borrower_for_counselor(request, pk) -> Borrower:
 
 @counselor_required
 @require_GET
-def caseload(request):
+def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Most urgent first; filters, search, sort and page live in the URL (htmx swaps)."""
     counselor = request.user.counselor
     today = timezone.localdate()
@@ -147,7 +152,7 @@ class NoteForm(PlainTextMixin, forms.ModelForm):
 
 @counselor_required
 @require_POST
-def invite_create(request):
+def invite_create(request: AuthenticatedHttpRequest) -> HttpResponseRedirect:
     Invite.objects.create(
         counselor=request.user.counselor,
         expires_at=timezone.now() + timedelta(days=INVITE_DAYS),
@@ -179,7 +184,7 @@ class InviteCodeForm(forms.Form):
 
 @borrower_required
 @require_http_methods(["GET", "POST"])
-def access(request):
+def access(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Who can see my data, since when; grant with a code; revoke at any time."""
     borrower = request.user.borrower
     form = InviteCodeForm(request.POST or None)
@@ -213,7 +218,7 @@ def access(request):
 
 @borrower_required
 @require_POST
-def access_edit(request, pk):
+def access_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseRedirect:
     """Allow, or stop allowing, a counselor to edit (read-only is the default)."""
     borrower = request.user.borrower
     grant = get_object_or_404(borrower.grants.active(), pk=pk)
@@ -226,7 +231,7 @@ def access_edit(request, pk):
 
 @counselor_required
 @require_http_methods(["GET", "POST"])
-def debt_edit(request, pk, debt_pk):
+def debt_edit(request: AuthenticatedHttpRequest, pk: int, debt_pk: int) -> HttpResponse:
     """A counselor corrects a debt, when the borrower allowed edits; recorded by name."""
     from .forms import DebtForm
 
@@ -253,7 +258,7 @@ def debt_edit(request, pk, debt_pk):
 
 @borrower_required
 @require_POST
-def access_revoke(request, pk):
+def access_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseRedirect:
     borrower = request.user.borrower
     grant = get_object_or_404(borrower.grants.active(), pk=pk)
     grant.revoked_at = timezone.now()

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any, cast
 
 from django.apps import apps
 from django.contrib.admin.models import LogEntry
@@ -51,6 +52,9 @@ from .models import (
     User,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
@@ -60,22 +64,22 @@ OTHER_FILES = "other_files"
 
 
 @dataclass(frozen=True)
-class Section:
+class Section[M: models.Model]:
     """One kind of row in a person's data."""
 
     name: str  # the key in data.json
-    model: type[models.Model]
-    label: str  # what the page calls it (translated)
-    rows: Callable[[User], models.QuerySet]  # the person's rows, starting from the user
+    model: type[M]
+    label: StrOrPromise  # what the page calls it (translated)
+    rows: Callable[[User], models.QuerySet[M]]  # the person's rows, starting from the user
     fields: tuple[str, ...] | None = None  # None: every concrete field
     exclude: tuple[str, ...] = ()  # secrets and other people's ids, never exported
-    additions: Callable[[models.Model], dict] | None = None  # readable values per row
-    files: Callable[[models.Model], list[tuple[str, FieldFile]]] | None = None  # (zip path, file)
+    additions: Callable[[M], dict[str, Any]] | None = None  # readable values per row
+    files: Callable[[M], list[tuple[str, FieldFile]]] | None = None  # (zip path, file)
     # Rows that belong to someone else but mention the person: made anonymous on
     # deletion instead of deleted (None: the rows are deleted with the account).
-    anonymise: Callable[[models.QuerySet], object] | None = None
+    anonymise: Callable[[models.QuerySet[M]], object] | None = None
 
-    def serialize(self, obj: models.Model) -> dict:
+    def serialize(self, obj: M) -> dict[str, Any]:
         row = {}
         for field in obj._meta.concrete_fields:
             if field.name in self.exclude or field.attname in self.exclude:
@@ -88,7 +92,7 @@ class Section:
         return row
 
 
-SECTIONS: list[Section] = []
+SECTIONS: list[Section[Any]] = []
 
 # Models with a path to a user or a borrower that are not a person's data here.
 EXCLUDED: dict[str, str] = {
@@ -113,7 +117,7 @@ def on_delete(action: Callable[[Borrower], None]) -> Callable[[Borrower], None]:
     return action
 
 
-def register(section: Section) -> Section:
+def register(section: Section[Any]) -> Section[Any]:
     if any(s.name == section.name for s in SECTIONS):
         raise ValueError(f"A data-rights section named {section.name!r} already exists.")
     SECTIONS.append(section)
@@ -324,7 +328,7 @@ def borrower_files(borrower_id: int) -> list[str]:
 
 def export_data(user: User) -> dict:
     """Every section of the user's data, as JSON-ready values."""
-    data = {
+    data: dict[str, Any] = {
         "export": {
             "format_version": FORMAT_VERSION,
             "created_at": plain(timezone.now()),
@@ -411,7 +415,8 @@ def delete_account(user: User) -> None:
     borrower = user.borrower
     borrower_id = borrower.pk
     rows = {s.name: list(s.rows(user).values_list("pk", flat=True)) for s in SECTIONS}
-    files = [stored.name for _arcname, stored in _files(user)]
+    # Sections list stored files only (a file with a name), as export_zip opens them.
+    files = [cast(str, stored.name) for _arcname, stored in _files(user)]
 
     _revoke_access(borrower)
     for action in BEFORE_DELETE:

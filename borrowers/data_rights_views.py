@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import data_rights
+from .views import AuthenticatedHttpRequest
 
 CONFIRM_PHRASE = gettext_lazy("DELETE")
 
@@ -57,7 +58,9 @@ class DeleteAccountForm(forms.Form):
         return typed
 
 
-def _page(request, form=None, status=200):
+def _page(
+    request: AuthenticatedHttpRequest, form: DeleteAccountForm | None = None, status: int = 200
+) -> HttpResponse:
     user = request.user
     context = {
         "is_borrower": hasattr(user, "borrower"),
@@ -72,7 +75,7 @@ def _page(request, form=None, status=200):
 
 @login_required
 @require_GET
-def my_data(request):
+def my_data(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Rights under PIPL in plain words, the download, and the deletion form.
 
     Counselors and staff see the page too, saying their accounts are not handled here.
@@ -80,7 +83,7 @@ def my_data(request):
     return _page(request)
 
 
-def _borrower_only(request):
+def _borrower_only(request: AuthenticatedHttpRequest) -> None:
     if not hasattr(request.user, "borrower"):
         raise Http404
 
@@ -88,7 +91,7 @@ def _borrower_only(request):
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def data_export(request):
+def data_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     _borrower_only(request)
     content = data_rights.export_zip(request.user)
     response = HttpResponse(content, content_type="application/zip")
@@ -100,7 +103,7 @@ def data_export(request):
 
 @login_required
 @require_POST
-def account_delete(request):
+def account_delete(request: AuthenticatedHttpRequest) -> HttpResponse:
     _borrower_only(request)
     if not data_rights.can_delete(request.user):
         raise Http404
@@ -113,7 +116,7 @@ def account_delete(request):
 
 
 @require_GET
-def account_deleted(request):
+def account_deleted(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "borrowers/account_deleted.html",

@@ -7,6 +7,7 @@ data so that pages, the PDF and emails say the same thing.
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -14,13 +15,16 @@ from django.utils.translation import pgettext_lazy
 from .templatetags.money import percent
 from .tiers import Tier
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 @dataclass(frozen=True)
 class TierText:
-    name: str
-    dpd_range: str
-    lender_actions: tuple[str, ...]
-    report_meaning: str
+    name: "StrOrPromise"
+    dpd_range: "StrOrPromise"
+    lender_actions: tuple["StrOrPromise", ...]
+    report_meaning: "StrOrPromise"
 
 
 TIER_TEXT = {

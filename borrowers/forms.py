@@ -1,6 +1,7 @@
 import logging
 from datetime import date
 from decimal import Decimal
+from typing import cast
 
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
@@ -152,7 +153,7 @@ class SignUpForm(PlainTextMixin, UserCreationForm):
         model = User
         fields = ("email",)
 
-    taken_user = None
+    taken_user: User | None = None
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
@@ -286,8 +287,9 @@ class DebtForm(PlainTextMixin, forms.ModelForm):
     def __init__(self, *args, today: date, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
-        self.fields["profile"].queryset = ProductProfile.objects.all()
-        self.fields["profile"].empty_label = None
+        profile = cast("forms.ModelChoiceField[ProductProfile]", self.fields["profile"])
+        profile.queryset = ProductProfile.objects.all()
+        profile.empty_label = None
         self.fields["lender_name"].required = False
         self.fields["lender_name"].help_text = _("Filled in from the product when left blank.")
         self.fields["principal"] = amount_field(self.fields["principal"].label)

@@ -1,5 +1,6 @@
 from datetime import date
 from decimal import Decimal
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -53,7 +54,7 @@ class UserManager(BaseUserManager):
 class User(AbstractUser):
     """A person who signs in: a borrower, a counselor or staff. Email is the login."""
 
-    username = None
+    username = None  # type: ignore[assignment]  # no username: the email is the login
     email = models.EmailField(_("email address"), unique=True)
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
@@ -62,7 +63,8 @@ class User(AbstractUser):
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
 
-    objects = UserManager()
+    # Email-first create_user(), unlike AbstractUser's username-first UserManager.
+    objects: ClassVar["UserManager[User]"] = UserManager()  # type: ignore[assignment]
 
     def __str__(self):
         return self.email

@@ -32,7 +32,7 @@ import threading
 import unicodedata
 from functools import cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, cast
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -338,7 +338,7 @@ def printable_html(html: str) -> tuple[str, list[str]]:
 class _MissingGlyphCollector(logging.Handler):
     """Collects the characters of WeasyPrint's missing-glyph warnings in one thread."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(level=logging.WARNING)
         self.thread = threading.get_ident()
         self.characters: list[str] = []
@@ -348,7 +348,8 @@ class _MissingGlyphCollector(logging.Handler):
             return
         if not record.msg.startswith(MISSING_GLYPH_MESSAGE):
             return
-        char = record.args[0] if isinstance(record.args, tuple) and record.args else "?"
+        # WeasyPrint passes the text it could not draw (a str) as the only argument.
+        char = cast(str, record.args[0]) if isinstance(record.args, tuple) and record.args else "?"
         if char not in self.characters:
             self.characters.append(char)
 

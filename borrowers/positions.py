@@ -9,9 +9,43 @@ never imports it. It fills in this port from its ``AppConfig.ready()``
 from __future__ import annotations
 
 from datetime import date
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from django.core.exceptions import ImproperlyConfigured
+
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+    from django_stubs_ext import StrOrPromise
+
+    from . import tiers
+
+
+class DebtPositionLike(Protocol):
+    """What this app reads of a debt's position (a repayment_plans.position.DebtPosition)."""
+
+    @property
+    def status(self) -> tiers.TierStatus: ...
+    @property
+    def tier(self) -> tiers.Tier: ...
+    @property
+    def next_tier(self) -> tiers.Tier | None: ...
+    @property
+    def report_code(self) -> str: ...
+
+
+class BorrowerPositionLike(Protocol):
+    """What this app reads of a borrower's position (a
+    repayment_plans.position.BorrowerPosition)."""
+
+    @property
+    def total_owed(self) -> Decimal: ...
+    @property
+    def total_overdue(self) -> Decimal: ...
+    @property
+    def penalty_to_date(self) -> Decimal: ...
+    @property
+    def worst_tier(self) -> tiers.Tier: ...
 
 
 class PositionSource(Protocol):
@@ -27,7 +61,7 @@ class PositionSource(Protocol):
     def caseload_figures(self, borrower, today: date) -> dict:
         """One prepared borrower's caseload figures (the Triage fields)."""
 
-    def proposal_labels(self) -> dict[str, str]:
+    def proposal_labels(self) -> dict[str, StrOrPromise]:
         """Proposal status → its label, for the caseload's filter and rows."""
 
 

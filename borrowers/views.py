@@ -1,14 +1,17 @@
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import wraps
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -16,18 +19,28 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
+from django_htmx.middleware import HtmxDetails
 
 from . import explanations, positions, tiers
 from .forms import BudgetForm, DebtForm, DebtPreviewForm, SignUpForm
-from .models import Borrower, Debt, ProductProfile, debt_facts
+from .models import Borrower, Debt, ProductProfile, User, debt_facts
 
 
-def borrower_required(view):
+class AuthenticatedHttpRequest(HttpRequest):
+    """For type hints only (Django builds the requests): a request of a signed-in
+    user, as the views behind login_required, borrower_required and
+    counselor_required get it, with django-htmx's ``htmx`` from its middleware."""
+
+    user: User
+    htmx: HtmxDetails
+
+
+def borrower_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Signed in and owning a borrower profile; counselors go to their area."""
 
     @login_required
     @wraps(view)
-    def wrapped(request, *args, **kwargs):
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not hasattr(request.user, "borrower"):
             return redirect("home")
         return view(request, *args, **kwargs)
@@ -35,7 +48,7 @@ def borrower_required(view):
     return wrapped
 
 
-def _get_debt_for_user(request, pk) -> Debt:
+def _get_debt_for_user(request: AuthenticatedHttpRequest, pk: int) -> Debt:
     return get_object_or_404(Debt.objects.for_user(request.user).select_related("profile"), pk=pk)
 
 
@@ -44,7 +57,8 @@ class DebtRow:
     """A debt and where it stands (repayment_plans.position): what every page shows."""
 
     debt: Debt | None
-    position: object  # repayment_plans.position.DebtPosition, through borrowers.positions
+    # repayment_plans.position.DebtPosition, through borrowers.positions
+    position: positions.DebtPositionLike
 
     @property
     def status(self) -> tiers.TierStatus:
@@ -63,7 +77,7 @@ class DebtRow:
 @dataclass
 class Overview:
     rows: list[DebtRow]
-    position: object  # repayment_plans.position.BorrowerPosition
+    position: positions.BorrowerPositionLike  # repayment_plans.position.BorrowerPosition
     disposable_income: Decimal
 
     @property
@@ -99,7 +113,7 @@ def debt_row(debt: Debt, today: date) -> DebtRow:
     return DebtRow(debt, current.by_debt(debt.pk))
 
 
-def home(request):
+def home(request: HttpRequest) -> HttpResponseRedirect:
     if not request.user.is_authenticated:
         return redirect("login")
     if hasattr(request.user, "borrower"):
@@ -112,7 +126,7 @@ def home(request):
 
 
 @require_http_methods(["GET", "POST"])
-def signup(request):
+def signup(request: HttpRequest) -> HttpResponse:
     """A new account, or for an address that already has one the same answer:
     "check your email" (the owner gets an email saying someone tried, with the
     password reset). Nobody is logged in: the welcome email says how to log in.
@@ -153,7 +167,7 @@ def signup(request):
 
 
 @borrower_required
-def dashboard(request):
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     borrower = request.user.borrower
     context = {"overview": build_overview(borrower, timezone.localdate()), "borrower": borrower}
     return render(request, "borrowers/dashboard.html", context)
@@ -161,7 +175,7 @@ def dashboard(request):
 
 @borrower_required
 @require_http_methods(["GET", "POST"])
-def budget(request):
+def budget(request: AuthenticatedHttpRequest) -> HttpResponse:
     borrower = request.user.borrower
     form = BudgetForm(request.POST or None, instance=borrower)
     if request.method == "POST" and form.is_valid():
@@ -173,7 +187,7 @@ def budget(request):
     return render(request, "borrowers/budget.html", {"form": form, "borrower": borrower})
 
 
-def _debts_partial(request, status=200):
+def _debts_partial(request: AuthenticatedHttpRequest, status: int = 200) -> HttpResponse:
     """The debts section of the dashboard, re-rendered after an inline change."""
     borrower = request.user.borrower
     context = {"overview": build_overview(borrower, timezone.localdate()), "borrower": borrower}
@@ -181,7 +195,9 @@ def _debts_partial(request, status=200):
     return reswap(retarget(response, "#debts"), "outerHTML")
 
 
-def _debt_form_response(request, form, debt=None):
+def _debt_form_response(
+    request: AuthenticatedHttpRequest, form: DebtForm, debt: Debt | None = None
+) -> HttpResponse:
     template = "borrowers/debt_form.html#debt-form" if request.htmx else "borrowers/debt_form.html"
     preview = _preview_context(form.data if form.is_bound else None, debt)
     return render(request, template, {"form": form, "debt": debt, **preview})
@@ -189,7 +205,7 @@ def _debt_form_response(request, form, debt=None):
 
 @borrower_required
 @require_http_methods(["GET", "POST"])
-def debt_create(request):
+def debt_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = DebtForm(request.POST or None, today=today)
     if request.method == "POST" and form.is_valid():
@@ -205,7 +221,7 @@ def debt_create(request):
 
 @borrower_required
 @require_http_methods(["GET", "POST"])
-def debt_edit(request, pk):
+def debt_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     debt = _get_debt_for_user(request, pk)
     form = DebtForm(request.POST or None, instance=debt, today=timezone.localdate())
     if request.method == "POST" and form.is_valid():
@@ -219,7 +235,7 @@ def debt_edit(request, pk):
 
 @borrower_required
 @require_http_methods(["GET", "POST"])
-def debt_delete(request, pk):
+def debt_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     debt = _get_debt_for_user(request, pk)
     if request.method == "POST":
         debt.delete()
@@ -232,7 +248,7 @@ def debt_delete(request, pk):
 
 @borrower_required
 @require_GET
-def debt_detail(request, pk):
+def debt_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     debt = _get_debt_for_user(request, pk)
     row = debt_row(debt, timezone.localdate())
     context = {
@@ -276,7 +292,7 @@ def _preview_context(data, debt=None):
 
 @borrower_required
 @require_GET
-def debt_preview(request):
+def debt_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The live tier preview beside the debt form (htmx, before saving)."""
     context = _preview_context(request.GET)
     profile = context.get("preview_profile")
@@ -296,7 +312,7 @@ def debt_preview(request):
 
 
 @require_POST
-def set_language(request):
+def set_language(request: HttpRequest) -> HttpResponseRedirect:
     """Switch the interface language; remembered on the account when signed in."""
     language = request.POST.get("language", "")
     if language not in dict(settings.LANGUAGES):
@@ -321,7 +337,7 @@ def set_language(request):
     return response
 
 
-def sent_mail(request):
+def sent_mail(request: HttpRequest) -> HttpResponse:
     """DEBUG only, staff only: the messages the file email backend wrote, newest
     first, decoded: headers, the text body, attachments by name and size.
 

@@ -5,7 +5,7 @@ import re
 from datetime import date
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from borrowers.models import Borrower
-from borrowers.views import borrower_required
+from borrowers.views import AuthenticatedHttpRequest, borrower_required
 
 from . import recovery, recovery_text
 from .calendar import CalendarEvent, build_calendar, installment_events
@@ -62,12 +62,12 @@ def _ics_response(borrower: Borrower, *, attachment: bool) -> HttpResponse:
 
 @borrower_required
 @require_GET
-def calendar_download(request):
+def calendar_download(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _ics_response(request.user.borrower, attachment=True)
 
 
 @require_GET
-def calendar_feed(request, token):
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The subscribe URL: no login, the secret token is the key.
 
     A revoked feed has no token, so it never matches; anything that cannot
@@ -93,7 +93,7 @@ def calendar_feed(request, token):
 
 @borrower_required
 @require_http_methods(["GET", "POST"])
-def calendar_settings(request):
+def calendar_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     borrower = request.user.borrower
     if request.method == "POST":
         action = request.POST.get("action")

@@ -4,6 +4,7 @@ itself and the access rules are in borrowers/counselor_views.py."""
 
 from django import forms
 from django.contrib import messages
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,8 +16,8 @@ from borrowers.counselor_views import (
     counselor_required,
 )
 from borrowers.forms import plain_text
-from borrowers.models import AccessEvent
-from borrowers.views import build_overview
+from borrowers.models import AccessEvent, Borrower
+from borrowers.views import AuthenticatedHttpRequest, build_overview
 
 from . import services
 from .models import Plan, Proposal, ProposalEvent
@@ -24,7 +25,9 @@ from .recovery import WhatIf
 from .timeline_views import timeline_context
 
 
-def _borrower_context(request, borrower, note_form):
+def _borrower_context(
+    request: AuthenticatedHttpRequest, borrower: Borrower, note_form: NoteForm
+) -> dict[str, object]:
     today = timezone.localdate()
     return {
         "borrower": borrower,
@@ -43,7 +46,7 @@ def _borrower_context(request, borrower, note_form):
 
 @counselor_required
 @require_GET
-def borrower_view(request, pk):
+def borrower_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     borrower = _get_borrower_for_counselor(request, pk)
     AccessEvent.record(borrower, request.user.counselor, AccessEvent.Action.VIEW)
     note_form = NoteForm(today=timezone.localdate())
@@ -56,7 +59,7 @@ def borrower_view(request, pk):
 
 @counselor_required
 @require_POST
-def note_create(request, pk):
+def note_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     borrower = _get_borrower_for_counselor(request, pk)
     form = NoteForm(request.POST, today=timezone.localdate())
     if form.is_valid():
@@ -85,7 +88,9 @@ def _plain(text: str) -> bool:
 
 @counselor_required
 @require_POST
-def proposal_review(request, pk, proposal_pk):
+def proposal_review(
+    request: AuthenticatedHttpRequest, pk: int, proposal_pk: int
+) -> HttpResponseRedirect:
     """Approve, or ask for changes with a comment, a proposal sent for review."""
     borrower = _get_borrower_for_counselor(request, pk)
     proposal = get_object_or_404(

@@ -1,4 +1,5 @@
 from datetime import date
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -63,15 +64,16 @@ class DisputeForm(PlainTextMixin, forms.ModelForm):
     def __init__(self, *args, user, today: date, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
-        debt_field = self.fields["debt"]
+        debt_field = cast("forms.ModelChoiceField[Debt]", self.fields["debt"])
         debt_field.queryset = Debt.objects.for_user(user).select_related("profile")
-        debt_field.label_from_instance = lambda d: f"{d.label} · {d.lender_name}"
+        # Per-instance override of the field's method (as Django's docs allow).
+        debt_field.label_from_instance = lambda obj: f"{obj.label} · {obj.lender_name}"  # type: ignore[method-assign]
         debt_field.empty_label = None
         # Radio buttons need no empty "select" choice.
-        self.fields["problem"].choices = Dispute.Problem.choices
-        self.fields["addressee"].choices = Dispute.Addressee.choices
+        cast(forms.ChoiceField, self.fields["problem"]).choices = Dispute.Problem.choices
+        cast(forms.ChoiceField, self.fields["addressee"]).choices = Dispute.Addressee.choices
         self.fields["addressee"].initial = Dispute.Addressee.CREDIT_CENTER
-        self.fields["entry_month"].input_formats = [MONTH_FORMAT, "%Y-%m-%d"]
+        cast(forms.DateField, self.fields["entry_month"]).input_formats = [MONTH_FORMAT, "%Y-%m-%d"]
         self.fields["entry_month"].help_text = _(
             "The month of the wrong entry in the repayment record, if it is about one month, "
             "as year-month, e.g. 2025-03."

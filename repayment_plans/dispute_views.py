@@ -2,7 +2,8 @@
 application as a PDF, and a read-only view for a counselor with access."""
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -15,7 +16,7 @@ from borrowers.caseload import granted_borrowers
 from borrowers.counselor_views import counselor_required
 from borrowers.models import AccessEvent, Debt
 from borrowers.pdf import pdf_response, render_printable_pdf, unprintable_message
-from borrowers.views import borrower_required
+from borrowers.views import AuthenticatedHttpRequest, borrower_required
 
 from . import disputes
 from .dispute_forms import DisputeForm
@@ -39,14 +40,16 @@ STAGE_LABELS = {
 APPLICATION_LANGUAGE = "zh-hans"
 
 
-def _get_dispute_for_user(request, pk) -> Dispute:
+def _get_dispute_for_user(request: AuthenticatedHttpRequest, pk: int) -> Dispute:
     return get_object_or_404(
         Dispute.objects.for_user(request.user).select_related("debt__profile", "borrower__user"),
         pk=pk,
     )
 
 
-def _get_dispute_for_counselor(request, pk, dispute_pk) -> Dispute:
+def _get_dispute_for_counselor(
+    request: AuthenticatedHttpRequest, pk: int, dispute_pk: int
+) -> Dispute:
     """A dispute of a borrower who granted this counselor access, else 404."""
     borrower = get_object_or_404(granted_borrowers(request.user.counselor), pk=pk)
     return get_object_or_404(
@@ -78,7 +81,7 @@ def _detail_context(dispute: Dispute, today) -> dict:
 
 @borrower_required
 @require_GET
-def dispute_list(request):
+def dispute_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = [
         (dispute, stage, STAGE_LABELS[stage])
@@ -92,7 +95,12 @@ def dispute_list(request):
     )
 
 
-def _form_response(request, form, dispute=None, status=200):
+def _form_response(
+    request: AuthenticatedHttpRequest,
+    form: DisputeForm,
+    dispute: Dispute | None = None,
+    status: int = 200,
+) -> HttpResponse:
     return render(
         request,
         "repayment_plans/dispute_form.html",
@@ -103,7 +111,7 @@ def _form_response(request, form, dispute=None, status=200):
 
 @borrower_required
 @require_http_methods(["GET", "POST"])
-def dispute_create(request):
+def dispute_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     if request.method == "POST":
         form = DisputeForm(request.POST, user=request.user, today=today)
@@ -127,7 +135,7 @@ def dispute_create(request):
 
 @borrower_required
 @require_http_methods(["GET", "POST"])
-def dispute_edit(request, pk):
+def dispute_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     dispute = _get_dispute_for_user(request, pk)
     today = timezone.localdate()
     form = DisputeForm(request.POST or None, instance=dispute, user=request.user, today=today)
@@ -144,7 +152,7 @@ def dispute_edit(request, pk):
 
 @borrower_required
 @require_GET
-def dispute_detail(request, pk):
+def dispute_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     dispute = _get_dispute_for_user(request, pk)
     context = _detail_context(dispute, timezone.localdate())
     return render(request, "repayment_plans/dispute_detail.html", context)
@@ -169,7 +177,9 @@ def application_html(dispute: Dispute) -> str:
         )
 
 
-def _pdf_response(request, dispute: Dispute, edit_url: str | None):
+def _pdf_response(
+    request: AuthenticatedHttpRequest, dispute: Dispute, edit_url: str | None
+) -> HttpResponseBase:
     pdf, unprintable = render_printable_pdf(application_html(dispute))
     if unprintable:
         # Shown on the next page: the PDF itself is a download.
@@ -179,14 +189,14 @@ def _pdf_response(request, dispute: Dispute, edit_url: str | None):
 
 @borrower_required
 @require_GET
-def dispute_pdf(request, pk):
+def dispute_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     dispute = _get_dispute_for_user(request, pk)
     return _pdf_response(request, dispute, reverse("dispute_edit", args=[dispute.pk]))
 
 
 @counselor_required
 @require_GET
-def counselor_dispute(request, pk, dispute_pk):
+def counselor_dispute(request: AuthenticatedHttpRequest, pk: int, dispute_pk: int) -> HttpResponse:
     """Read-only, for a counselor the borrower granted access to."""
     dispute = _get_dispute_for_counselor(request, pk, dispute_pk)
     AccessEvent.record(
@@ -199,7 +209,9 @@ def counselor_dispute(request, pk, dispute_pk):
 
 @counselor_required
 @require_GET
-def counselor_dispute_pdf(request, pk, dispute_pk):
+def counselor_dispute_pdf(
+    request: AuthenticatedHttpRequest, pk: int, dispute_pk: int
+) -> HttpResponseBase:
     dispute = _get_dispute_for_counselor(request, pk, dispute_pk)
     AccessEvent.record(
         dispute.borrower,

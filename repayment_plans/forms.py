@@ -1,5 +1,6 @@
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -87,12 +88,14 @@ class ProposalForm(PlainTextMixin, forms.ModelForm):
             .exclude(pk=self.instance.pk)
             .values("debts")
         )
-        self.fields["debts"].queryset = (
+        debts = cast(IdsChoiceField, self.fields["debts"])
+        debts.queryset = (
             Debt.objects.for_user(borrower.user)
             .filter(lender_name=self.instance.lender_name)
             .exclude(pk__in=agreed)
         )
-        self.fields["debts"].label_from_instance = lambda d: d.label
+        # Per-instance override of the field's method (as Django's docs allow).
+        debts.label_from_instance = lambda obj: obj.label  # type: ignore[method-assign]
         self.fields["months"].required = False
         self.fields["months"].widget.attrs.update(min="1", inputmode="numeric")
         self.fields["annual_percent"].help_text = _("Only for the methods with interest.")

@@ -1,6 +1,6 @@
 """An honest guide to the credit report and the borrower's rights: public pages."""
 
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
@@ -37,12 +37,12 @@ def _sections():
 
 
 @require_GET
-def guide(request):
+def guide(request: HttpRequest) -> HttpResponse:
     return render(request, "repayment_plans/guide/index.html", {"sections": _sections()})
 
 
 @require_GET
-def guide_section(request, section):
+def guide_section(request: HttpRequest, section: str) -> HttpResponse:
     if section not in SECTIONS:
         raise Http404
     slugs = list(SECTIONS)

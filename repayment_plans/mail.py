@@ -81,7 +81,7 @@ def deliver(delivery_id: int) -> str:
             return "gone"
         if delivery.status == EmailDelivery.Status.SENT:
             return "already sent"
-        done = {"attempts": F("attempts") + 1}
+        done: dict[str, object] = {"attempts": F("attempts") + 1}
         try:
             build_message(delivery).send()
         except Exception as exc:

@@ -1,6 +1,7 @@
 import secrets
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -12,6 +13,9 @@ from borrowers.models import Borrower, Debt, OwnedQuerySet, money_field
 
 from . import adherence, disputes
 from .schedules import Method
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 METHOD_CHOICES = [
     (Method.INTEREST_FREE, _("Interest frozen: equal principal")),
@@ -108,6 +112,9 @@ class ProposalVersion(models.Model):
     language = models.CharField(max_length=10)
     terms = models.JSONField(help_text="The terms and schedule as finalised.")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Not stored: set by services.finalise on the version it returns, the
+    # characters the PDF draws as □.
+    unprintable: list[str]
 
     class Meta:
         ordering = ["proposal", "number"]
@@ -462,15 +469,15 @@ class ProposalEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name}: {self.from_status} → {self.to_status}"
 
     @staticmethod
-    def _label(status: str) -> str:
+    def _label(status: str) -> "StrOrPromise":
         return Proposal.Status(status).label if status in Proposal.Status.values else status
 
     @property
-    def from_label(self) -> str:
+    def from_label(self) -> "StrOrPromise":
         return self._label(self.from_status)
 
     @property
-    def to_label(self) -> str:
+    def to_label(self) -> "StrOrPromise":
         return self._label(self.to_status)
 
 

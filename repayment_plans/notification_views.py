@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -8,12 +10,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from borrowers.models import User
+from borrowers.views import AuthenticatedHttpRequest
 
 from . import reminders
 from .models import Channel, NotificationPreference, Reminder, ReminderKind
 
 
-def unread_count(request):
+def unread_count(request: HttpRequest) -> dict[str, int]:
     """Context processor: the number in the header's bell."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -27,13 +30,13 @@ def unread_count(request):
     }
 
 
-def _visible(user):
+def _visible(user: User) -> QuerySet[Reminder]:
     return Reminder.objects.filter(user=user, in_app=True).exclude(status=Reminder.Status.SKIPPED)
 
 
 @login_required
 @require_GET
-def notifications(request):
+def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The in-app list; opening it marks everything as read."""
     items = list(_visible(request.user)[:100])
     rows = [(item, reminders.reminder_title(item)) for item in items]
@@ -66,7 +69,7 @@ class PreferencesForm(forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def preferences(request):
+def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PreferencesForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         for name, enabled in form.cleaned_data.items():
@@ -83,13 +86,13 @@ def preferences(request):
 
 @csrf_exempt  # the signed token is the credential; mail clients' one-click POST has no cookie
 @require_http_methods(["GET", "POST"])
-def unsubscribe(request, token):
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """From an email, no login. GET only asks (mail scanners open links), POST
     stops that kind of email: the page's button, or the mail client's one-click
     POST (RFC 8058, List-Unsubscribe-Post). "Undo" posts action=resubscribe."""
     found = reminders.read_unsubscribe_token(token)
     user = User.objects.filter(pk=found[0]).first() if found else None
-    if user is None:
+    if found is None or user is None:  # no user without a valid token
         return render(request, "repayment_plans/unsubscribe.html", {"invalid": True}, status=400)
     kind = found[1]
     context = {"kind": ReminderKind(kind).label, "token": token}

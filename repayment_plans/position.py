@@ -19,6 +19,7 @@ A debt is in one of four standings:
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -235,7 +236,7 @@ class DebtPosition:
 
     @property
     def catch_up(self) -> Decimal:
-        return self.plan.arrears_amount if self.behind else ZERO
+        return self.plan.arrears_amount if self.plan is not None and self.behind else ZERO
 
     def next_tier_day(self, today: date) -> date | None:
         if self.days_to_next_tier is None:
@@ -243,7 +244,9 @@ class DebtPosition:
         return today + timedelta(days=self.days_to_next_tier)
 
 
-def recovery_account(debt: DebtInput, plan: PlanInput | None, pending: bool):
+def recovery_account(
+    debt: DebtInput, plan: PlanInput | None, pending: bool
+) -> recovery.AccountInput:
     return recovery.AccountInput(
         key=str(debt.debt_id),
         label=debt.label,
@@ -270,7 +273,9 @@ def recovery_plan(plan: PlanInput) -> recovery.PlanInput:
     )
 
 
-def scenario(key: str, installments, today: date) -> recovery.PlanInput:
+def scenario(
+    key: str, installments: Iterable[tuple[date, Decimal]], today: date
+) -> recovery.PlanInput:
     """Installments ((due, yuan) pairs) as if a lender agreed them today: a
     scenario ("if the lender accepts"), never the projection."""
     return recovery.PlanInput(
@@ -303,7 +308,7 @@ def debt_position(
     cleared = debt.facts.cleared_on is not None and debt.facts.cleared_on <= today
     if cleared or (state is not None and state.completed):
         standing = Standing.REPAID
-    elif state is not None and plan.agreed_on <= today:
+    elif state is not None and state.plan.agreed_on <= today:
         standing = Standing.AGREED
     elif proposal is not None and proposal.pending:
         standing = Standing.PROPOSED
@@ -313,12 +318,13 @@ def debt_position(
     path = recovery.plan_path(account.plan, today) if account.plan is not None else None
     cleared_day = debt.facts.cleared_on
     if cleared_day is None and state is not None and state.completed:
-        cleared_day = max((p for p, _a in plan.payments), default=today)
+        cleared_day = max((p for p, _a in state.plan.payments), default=today)
     month = recovery.code_on(account, path, cleared_day, today)
 
     if standing == Standing.REPAID:
         dpd, tier, next_tier, days_next, overdue = 0, tiers.Tier.CURRENT, None, None, ZERO
     elif standing == Standing.AGREED:
+        assert state is not None  # only agreed with a plan
         dpd = (today - state.arrears_since).days if state.arrears_since else 0
         tier = tiers.tier_for(dpd)
         if state.on_track:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -19,6 +20,9 @@ from .position_load import (
     load_position,
     position_from_prefetched,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def _fen(value: Decimal | None) -> Decimal | None:
@@ -64,5 +68,5 @@ class PositionSource:
             "proposal_status": borrower.proposal_status,
         }
 
-    def proposal_labels(self) -> dict[str, str]:
+    def proposal_labels(self) -> dict[str, StrOrPromise]:
         return dict(Proposal.Status.choices)

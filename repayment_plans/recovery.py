@@ -253,6 +253,15 @@ class PlanPath:
     # Earlier versions of a changed plan, (until, path), oldest first: what a
     # report made before ``until`` printed.
     before: tuple[tuple[date, PlanPath], ...] = ()
+    # Derived in __post_init__ for the lookups below; not part of the value.
+    _dues: list[date] = field(init=False, repr=False, compare=False)
+    _settled: list[date] = field(init=False, repr=False, compare=False)
+    _due_prefix: list[Decimal] = field(init=False, repr=False, compare=False)
+    _missed_prefix: list[int] = field(init=False, repr=False, compare=False)
+    _runs: list[int] = field(init=False, repr=False, compare=False)
+    _pay_days: list[date] = field(init=False, repr=False, compare=False)
+    _pay_prefix: list[Decimal] = field(init=False, repr=False, compare=False)
+    _total: Decimal = field(init=False, repr=False, compare=False)
 
     def _version_on(self, day: date) -> PlanPath:
         for until, path in self.before:
@@ -260,12 +269,12 @@ class PlanPath:
                 return path
         return self
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         dues = [r[0] for r in self.rows]
         settled = sorted(max(r[0], r[2]) for r in self.rows)
         due_prefix = [ZERO]
         missed_prefix = [0]
-        runs = []
+        runs: list[int] = []
         run = 0
         for _due, amount, _paid, on_time in self.rows:
             due_prefix.append(due_prefix[-1] + amount)
@@ -355,10 +364,10 @@ def plan_path(plan: PlanInput, today: date, what_if: WhatIf = WhatIf()) -> PlanP
         last_due = max(i.due for i in plan.installments)
         projected.append((max(add_months(last_due, 1), today), owed - covered))
     payments = recorded + projected
-    applied = apply_payments(amounts, payments)
+    settled = apply_payments(amounts, payments)
     rows = tuple(
         (inst.due, inst.amount, a.paid_on, a.paid_on <= inst.due)
-        for inst, a in zip(plan.installments, applied, strict=True)
+        for inst, a in zip(plan.installments, settled, strict=True)
         if a.paid_on is not None
     )
     cleared = max((r[2] for r in rows), default=None) if len(rows) == len(amounts) else None
@@ -404,6 +413,7 @@ def code_on(
     start = first_overdue_day(account.first_missed, account.grace_days)
     if start is None or start > day:
         return _NORMAL
+    assert account.first_missed is not None  # start is None without it
     return _behind(months_between(start, day) + 1, (day - account.first_missed).days)
 
 
@@ -448,10 +458,11 @@ def recovery_timeline(
     }
     cleared: dict[str, date | None] = {}
     for a in accounts:
+        path = paths[a.key]
         if a.cleared_on is not None:
             cleared[a.key] = a.cleared_on
-        elif paths[a.key] is not None:
-            cleared[a.key] = paths[a.key].cleared
+        elif path is not None:
+            cleared[a.key] = path.cleared
         else:
             cleared[a.key] = None
 
@@ -483,7 +494,7 @@ def recovery_timeline(
             record_ends.append(done)
         milestones.extend(_after_clearing(done, a.key, projected, today, record=not relieved))
     if accounts and not blockers:
-        overall = max(cleared[a.key] for a in accounts)
+        overall = max(d for d in cleared.values() if d is not None)  # no blockers: all cleared
         any_scenario = any(a.plan is not None and a.plan.projected for a in accounts)
         milestones.extend(
             _after_clearing(overall, None, overall > today or any_scenario, today, record=False)
@@ -502,7 +513,9 @@ def recovery_timeline(
     by_month: dict[date, list[Milestone]] = {}
     for m in milestones:
         by_month.setdefault(month_start(m.day), []).append(m)
-    all_cleared = max(cleared.values()) if accounts and not blockers else None
+    all_cleared = (
+        max(d for d in cleared.values() if d is not None) if accounts and not blockers else None
+    )
     months = []
     month = start
     settled_row = None
@@ -580,20 +593,27 @@ def _record_dates(done: date, key: str | None, projected: bool, today: date) -> 
     return [Milestone(kind, day, key, projected or day > today) for kind, day in days]
 
 
-def _month_row(month, accounts, paths, cleared) -> MonthRow:
+def _month_row(
+    month: date,
+    accounts: list[AccountInput],
+    paths: dict[str, PlanPath | None],
+    cleared: dict[str, date | None],
+) -> MonthRow:
     end = month_end(month)
     before = month - timedelta(days=1)
     codes = {a.key: code_on(a, paths[a.key], cleared[a.key], end) for a in accounts}
     due = paid = remaining = ZERO
     missed = 0
     streak = 0
-    counted_plans = set()
+    counted_plans: set[str] = set()
     for a in accounts:
         path = paths[a.key]
         if path is None:
-            if cleared[a.key] is None or cleared[a.key] > end:
+            done = cleared[a.key]
+            if done is None or done > end:
                 remaining += a.balance
             continue
+        assert a.plan is not None  # paths[a.key] is built from a.plan
         if a.plan.key in counted_plans:  # one plan may cover several debts
             continue
         counted_plans.add(a.plan.key)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.core import signing
@@ -339,9 +340,11 @@ def _digest_candidates(day: date):
             "missed": [[r.display_name, r.missed_n] for r in rows if r.missed_n][
                 :DIGEST_LIST_LIMIT
             ],
-            "actions": [[names[n.borrower_id], n.next_action_on.isoformat()] for n in notes][
-                :DIGEST_LIST_LIMIT
-            ],
+            "actions": [
+                [names[n.borrower_id], n.next_action_on.isoformat()]
+                for n in notes
+                if n.next_action_on is not None  # always: the query asks for a day
+            ][:DIGEST_LIST_LIMIT],
         }
         yield [
             Reminder(
@@ -366,7 +369,11 @@ def enqueue_pending(day: date) -> int:
     )
     for start in range(0, len(ids), SEND_BATCH_SIZE):
         chunk = ids[start : start + SEND_BATCH_SIZE]
-        transaction.on_commit(lambda chunk=chunk: send_reminder_batch.delay(chunk))
+
+        def send(chunk: list[int] = chunk) -> None:
+            send_reminder_batch.delay(chunk)
+
+        transaction.on_commit(send)
     return len(ids)
 
 
@@ -397,7 +404,7 @@ def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
         return None
     if not isinstance(data, dict) or data.get("k") not in ReminderKind.values:
         return None
-    return data.get("u"), data["k"]
+    return cast(int, data.get("u")), data["k"]
 
 
 # Delivery --------------------------------------------------------------------
@@ -455,11 +462,12 @@ def reminder_title(reminder: Reminder) -> str:
     c = reminder.context
     kind = reminder.kind
     if kind in (ReminderKind.DUE_IN_3_DAYS, ReminderKind.DUE_TOMORROW, ReminderKind.DUE_TODAY):
-        when = {
+        whens: dict[str, str] = {
             ReminderKind.DUE_IN_3_DAYS: _("in 3 days"),
             ReminderKind.DUE_TOMORROW: _("tomorrow"),
             ReminderKind.DUE_TODAY: _("today"),
-        }[kind]
+        }
+        when = whens[kind]
         return _("Installment %(number)s to %(lender)s (¥%(amount)s) is due %(when)s, %(due)s") % {
             **c,
             "when": when,

@@ -114,7 +114,8 @@ def add_months(start: date, months: int) -> date:
     Always computed from ``start`` (never chained): Jan 31 + 1 month is Feb 28
     (Feb 29 in a leap year) and Jan 31 + 2 months is Mar 31.
     """
-    return start + relativedelta(months=months)
+    shifted: date = start + relativedelta(months=months)
+    return shifted
 
 
 # --- helpers ---------------------------------------------------------------

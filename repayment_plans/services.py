@@ -32,6 +32,7 @@ from .models import (
     Proposal,
     ProposalVersion,
 )
+from .position import ProposalInput
 from .position_load import amount_to_repay, load_position
 from .schedules import Method, Schedule, add_months, build_schedule
 
@@ -88,7 +89,7 @@ class StrategyInputs:
     position: position.BorrowerPosition
     groups: list[LenderGroup]
     capacity: Decimal  # for the split, yuan a month
-    pending: list[position.ProposalInput]  # awaiting an answer: kept as they are
+    pending: list[ProposalInput]  # awaiting an answer: kept as they are
     pending_monthly: Decimal  # the most they ask in any month
     second_to: set[str]  # lenders that already have a pending or agreed proposal
     committed: Decimal  # agreed and pending together, in their heaviest month
@@ -358,6 +359,7 @@ def finalise(proposal: Proposal, today: date, language: str, actor=None) -> Prop
     html = render_letter_html(proposal, today, language)
     pdf_bytes, unprintable = render_printable_pdf(html)
     schedule = proposal_schedule(proposal)
+    assert schedule is not None  # render_letter_html raised NothingToPropose otherwise
     version = ProposalVersion(
         proposal=proposal,
         number=number,
@@ -379,6 +381,7 @@ def finalise(proposal: Proposal, today: date, language: str, actor=None) -> Prop
     )
     version.pdf.save(f"proposal-{proposal.pk}-v{number}.pdf", ContentFile(pdf_bytes), save=False)
     stored = version.pdf.name
+    assert stored is not None  # save() named the file
     try:
         version.save()
         proposal.disclosures_acknowledged_at = timezone.now()
@@ -719,7 +722,9 @@ def timeline_inputs(borrower: Borrower, today: date) -> TimelineInputs:
         monthly_load(
             (
                 (i.number, i.due, i.amount)
-                for proposal in {p.proposal for p in current.debts if p.pending}
+                for proposal in {
+                    p.proposal for p in current.debts if p.pending and p.proposal is not None
+                }
                 for i in proposal.installments
             ),
             today.replace(day=1),

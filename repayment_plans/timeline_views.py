@@ -1,13 +1,14 @@
 from decimal import Decimal
 
 from django import forms
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from borrowers.forms import amount_field
-from borrowers.views import borrower_required
+from borrowers.views import AuthenticatedHttpRequest, borrower_required
 
 from . import charts, recovery, services
 from .recovery_text import milestone_card
@@ -94,7 +95,7 @@ def timeline_context(borrower, today, what_if: recovery.WhatIf):
 
 @borrower_required
 @require_GET
-def timeline(request):
+def timeline(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Month by month to the last milestone, with a what-if control (htmx)."""
     borrower = request.user.borrower
     today = timezone.localdate()

@@ -1,14 +1,14 @@
 import uuid
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from borrowers.pdf import unprintable_message
-from borrowers.views import borrower_required
+from borrowers.views import AuthenticatedHttpRequest, borrower_required
 
 from . import affordability, position, position_load, services
 from .forms import (
@@ -31,13 +31,13 @@ EDITABLE = (
 )
 
 
-def _get_proposal_for_user(request, pk) -> Proposal:
+def _get_proposal_for_user(request: AuthenticatedHttpRequest, pk: int) -> Proposal:
     return get_object_or_404(
         Proposal.objects.for_user(request.user).select_related("borrower__user"), pk=pk
     )
 
 
-def _get_plan_for_user(request, pk) -> Plan:
+def _get_plan_for_user(request: AuthenticatedHttpRequest, pk: int) -> Plan:
     return get_object_or_404(
         Plan.objects.for_user(request.user).select_related("proposal__borrower__user"), pk=pk
     )
@@ -49,7 +49,7 @@ def new_form_key() -> str:
     return uuid.uuid4().hex
 
 
-def _form_key(request) -> str:
+def _form_key(request: HttpRequest) -> str:
     key = request.POST.get("form_key", "")
     return key if key.replace("-", "").isalnum() else ""
 
@@ -60,7 +60,7 @@ def _language() -> str:
 
 @borrower_required
 @require_GET
-def plan_overview(request):
+def plan_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Capacity, the four strategies side by side, and the proposals per lender."""
     borrower = request.user.borrower
     today = timezone.localdate()
@@ -93,7 +93,7 @@ def plan_overview(request):
 
 @borrower_required
 @require_POST
-def adopt_strategy(request):
+def adopt_strategy(request: AuthenticatedHttpRequest) -> HttpResponseRedirect:
     borrower = request.user.borrower
     today = timezone.localdate()
     form = StrategyForm(request.POST, today=today)
@@ -116,7 +116,9 @@ def adopt_strategy(request):
     return redirect("plan_overview")
 
 
-def _builder_context(request, proposal, form):
+def _builder_context(
+    request: AuthenticatedHttpRequest, proposal: Proposal, form: ProposalForm | None
+) -> dict[str, object]:
     today = timezone.localdate()
     schedule = getattr(form, "schedule", None)
     if schedule is None:
@@ -146,7 +148,7 @@ def _builder_context(request, proposal, form):
 
 @borrower_required
 @require_POST
-def request_review(request, pk):
+def request_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseRedirect:
     """Ask the counselor(s) with access to review the proposal before finalising."""
     proposal = _get_proposal_for_user(request, pk)
     if not proposal.borrower.grants.active().exists() or proposal.status not in (
@@ -164,7 +166,7 @@ def request_review(request, pk):
 
 @borrower_required
 @require_http_methods(["GET", "POST"])
-def proposal_detail(request, pk):
+def proposal_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = _get_proposal_for_user(request, pk)
     borrower = request.user.borrower
     today = timezone.localdate()
@@ -196,7 +198,7 @@ def proposal_detail(request, pk):
 
 @borrower_required
 @require_GET
-def proposal_preview(request, pk):
+def proposal_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Live schedule and capacity check while the terms are changed (htmx)."""
     proposal = _get_proposal_for_user(request, pk)
     drive = request.GET.get("drive", "months")
@@ -216,7 +218,7 @@ def proposal_preview(request, pk):
 
 @borrower_required
 @require_GET
-def letter_preview(request, pk):
+def letter_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = _get_proposal_for_user(request, pk)
     try:
         html = services.render_letter_html(
@@ -229,7 +231,7 @@ def letter_preview(request, pk):
 
 @borrower_required
 @require_http_methods(["GET", "POST"])
-def proposal_finalise(request, pk):
+def proposal_finalise(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = _get_proposal_for_user(request, pk)
     if proposal.status not in EDITABLE or not proposal.has_unfinalised_changes:
         messages.info(request, _("Nothing has changed since the last version."))
@@ -258,7 +260,7 @@ def proposal_finalise(request, pk):
 
 @borrower_required
 @require_GET
-def version_download(request, pk, number):
+def version_download(request: AuthenticatedHttpRequest, pk: int, number: int) -> FileResponse:
     proposal = _get_proposal_for_user(request, pk)
     version = get_object_or_404(ProposalVersion, proposal=proposal, number=number)
     return FileResponse(
@@ -271,7 +273,7 @@ def version_download(request, pk, number):
 
 @borrower_required
 @require_POST
-def proposal_send(request, pk):
+def proposal_send(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = _get_proposal_for_user(request, pk)
     version = proposal.latest_version
     form = SendForm(request.POST)
@@ -297,7 +299,7 @@ def proposal_send(request, pk):
 
 @borrower_required
 @require_POST
-def delivery_resend(request, pk):
+def delivery_resend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseRedirect:
     delivery = get_object_or_404(
         EmailDelivery.objects.filter(version__proposal__borrower__user=request.user), pk=pk
     )
@@ -314,7 +316,7 @@ def delivery_resend(request, pk):
 
 @borrower_required
 @require_http_methods(["GET", "POST"])
-def proposal_answer(request, pk):
+def proposal_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = _get_proposal_for_user(request, pk)
     if proposal.latest_version is None or proposal.status in (
         Proposal.Status.ACCEPTED,
@@ -375,7 +377,7 @@ def _payment_form(plan, data=None):
 
 @borrower_required
 @require_GET
-def plan_detail(request, pk):
+def plan_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan = _get_plan_for_user(request, pk)
     return render(
         request, "repayment_plans/plan_detail.html", _plan_context(plan, _payment_form(plan))
@@ -384,7 +386,7 @@ def plan_detail(request, pk):
 
 @borrower_required
 @require_POST
-def payment_create(request, pk):
+def payment_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan = _get_plan_for_user(request, pk)
     form = _payment_form(plan, request.POST)
     if form.is_valid():
@@ -412,7 +414,7 @@ def payment_create(request, pk):
 
 @borrower_required
 @require_http_methods(["GET", "POST"])
-def plan_change(request, pk):
+def plan_change(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The lender agreed to new terms: the plan's next version, payments kept."""
     plan = _get_plan_for_user(request, pk)
     if plan.status != Plan.Status.ACTIVE:
