@@ -68,4 +68,5 @@ fi
 
 echo "Tests on $DATABASE_URL, broker $CELERY_BROKER_URL"
 export REQUIRE_NO_SKIPS=1
-.venv/bin/pytest ${PYTEST_ARGS:-}
+# PYTEST_ARGS is shell words, as typed: make test PYTEST_ARGS='-m "not e2e"'
+eval ".venv/bin/pytest ${PYTEST_ARGS:-}"
