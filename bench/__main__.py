@@ -174,8 +174,13 @@ def interleaved(baseline, measured) -> dict:
 def engine_median_ms() -> float:
     from datetime import date, timedelta
 
-    from repayment_plans.recovery import AccountInput, Installment, PlanInput, recovery_timeline
-    from repayment_plans.schedules import add_months
+    from repayment_plans.plans.schedules import add_months
+    from repayment_plans.recovery.timeline import (
+        AccountInput,
+        Installment,
+        PlanInput,
+        recovery_timeline,
+    )
 
     today = date(2026, 11, 28)
     accounts = []
@@ -257,8 +262,8 @@ def sweep_figures() -> dict:
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    from repayment_plans import reminders
     from repayment_plans.models import Reminder
+    from repayment_plans.reminders import engine as reminders
 
     day = date(2027, 3, 1)
     make_due_installments(day, SWEEP_INSTALLMENTS)
@@ -293,7 +298,7 @@ def caseload_figures() -> dict:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from borrowers import caseload as triage
+    from borrowers.counselors import caseload as triage
     from borrowers.models import (
         AccessGrant,
         Agency,

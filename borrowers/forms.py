@@ -10,7 +10,8 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from .models import (
+from borrowers.debts.tiers import DAYS_PER_YEAR
+from borrowers.models import (
     EXPENSE_FIELDS,
     MAX_AMOUNT,
     MAX_ANNUAL_PERCENT,
@@ -20,7 +21,6 @@ from .models import (
     ProductProfile,
     User,
 )
-from .tiers import DAYS_PER_YEAR
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +145,7 @@ class SignUpForm(PlainTextMixin, UserCreationForm):
     (no account can be made with it) with the error code "taken", which is never
     shown: whether someone uses a debt-help app is not for any visitor to learn.
     views.signup answers as for a new account and emails the owner instead
-    (borrowers.account_mail, the "taken" notice)."""
+    (borrowers.accounts.mail, the "taken" notice)."""
 
     display_name = forms.CharField(label=_("Your name"), max_length=60)
 

@@ -10,8 +10,9 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from . import collection, tiers
-from .budget import monthly_capacity
+from borrowers.collection import rules as collection
+from borrowers.debts import tiers
+from borrowers.debts.budget import monthly_capacity
 
 MAX_AMOUNT = Decimal("10000000000")  # 10^10 yuan: anything above is a typo
 MAX_ANNUAL_PERCENT = Decimal("100")

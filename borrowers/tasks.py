@@ -3,9 +3,9 @@
 from celery import shared_task
 from django.utils import timezone
 
-from .account_mail import send_account_email
-from .caseload import refresh_triage
-from .models import AccessGrant, Borrower
+from borrowers.accounts.mail import send_account_email
+from borrowers.counselors.caseload import refresh_triage
+from borrowers.models import AccessGrant, Borrower
 
 __all__ = ["nightly_triage_refresh", "refresh_stale_triage", "send_account_email"]
 

@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.urls import path
 
-from . import collection_views, counselor_views, views
+from borrowers import views
+from borrowers.collection import views as collection_views
+from borrowers.counselors import views as counselor_views
 
 urlpatterns = [
     path("", views.home, name="home"),

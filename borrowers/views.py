@@ -21,9 +21,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import reswap, retarget
 from django_htmx.middleware import HtmxDetails
 
-from . import explanations, positions, tiers
-from .forms import BudgetForm, DebtForm, DebtPreviewForm, SignUpForm
-from .models import Borrower, Debt, ProductProfile, User, debt_facts
+from borrowers import positions
+from borrowers.debts import explanations, tiers
+from borrowers.forms import BudgetForm, DebtForm, DebtPreviewForm, SignUpForm
+from borrowers.models import Borrower, Debt, ProductProfile, User, debt_facts
 
 
 class AuthenticatedHttpRequest(HttpRequest):
@@ -54,10 +55,10 @@ def _get_debt_for_user(request: AuthenticatedHttpRequest, pk: int) -> Debt:
 
 @dataclass
 class DebtRow:
-    """A debt and where it stands (repayment_plans.position): what every page shows."""
+    """A debt and where it stands (repayment_plans.position.compute): what every page shows."""
 
     debt: Debt | None
-    # repayment_plans.position.DebtPosition, through borrowers.positions
+    # repayment_plans.position.compute.DebtPosition, through borrowers.positions
     position: positions.DebtPositionLike
 
     @property
@@ -77,7 +78,7 @@ class DebtRow:
 @dataclass
 class Overview:
     rows: list[DebtRow]
-    position: positions.BorrowerPositionLike  # repayment_plans.position.BorrowerPosition
+    position: positions.BorrowerPositionLike  # repayment_plans.position.compute.BorrowerPosition
     disposable_income: Decimal
 
     @property
@@ -133,9 +134,9 @@ def signup(request: HttpRequest) -> HttpResponse:
     Whether someone uses a debt-help app is not for any visitor to learn."""
     from django.db import IntegrityError
 
-    from .account_mail import queue_account_email
-    from .models import User
-    from .throttle import allow_email
+    from borrowers.accounts.mail import queue_account_email
+    from borrowers.accounts.throttle import allow_email
+    from borrowers.models import User
 
     if request.user.is_authenticated:
         return redirect("home")

@@ -9,10 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from borrowers.forms import PlainTextMixin, amount_field, bound_to_model, no_minus_sign
 from borrowers.models import Debt
 from borrowers.numerals import figures
-
-from . import services
-from .models import METHOD_CHOICES, LenderAnswer, Proposal
-from .schedules import Method, months_for_payment
+from repayment_plans import services
+from repayment_plans.models import METHOD_CHOICES, LenderAnswer, Proposal
+from repayment_plans.plans.schedules import Method, months_for_payment
 
 MIN_MONTHLY = Decimal("10")
 LATEST_FIRST_DUE_DAYS = 365

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from borrowers.models import Borrower, Debt, OwnedQuerySet, money_field
-
-from . import adherence, disputes
-from .schedules import Method
+from repayment_plans.disputes import rules as disputes
+from repayment_plans.plans import adherence
+from repayment_plans.plans.schedules import Method
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise

@@ -18,11 +18,7 @@ from django.utils.translation import gettext
 from borrowers.models import Borrower, Debt
 from borrowers.money import FEN, ZERO
 from borrowers.numerals import capital_yuan, figures
-
-from . import adherence, position, position_load, recovery
-from .affordability import DebtSnapshot, LenderGroup, StrategyOutcome
-from .mail import new_message_id
-from .models import (
+from repayment_plans.models import (
     EmailDelivery,
     Installment,
     LenderAnswer,
@@ -32,16 +28,21 @@ from .models import (
     Proposal,
     ProposalVersion,
 )
-from .position import ProposalInput
-from .position_load import amount_to_repay, load_position
-from .schedules import Method, Schedule, add_months, build_schedule
+from repayment_plans.plans import adherence
+from repayment_plans.plans.schedules import Method, Schedule, add_months, build_schedule
+from repayment_plans.position import compute as position
+from repayment_plans.position import load as position_load
+from repayment_plans.position.compute import ProposalInput
+from repayment_plans.position.load import amount_to_repay, load_position
+from repayment_plans.proposals.mail import new_message_id
+from repayment_plans.recovery import timeline as recovery
+from repayment_plans.strategies.affordability import DebtSnapshot, LenderGroup, StrategyOutcome
 
 
 def change_status(proposal: Proposal, to_status: str, actor=None, comment: str = "") -> None:
     """Set a proposal's status and record who changed it, when, from what (audit)."""
     from borrowers.signals import touch_triage
-
-    from .models import ProposalEvent
+    from repayment_plans.models import ProposalEvent
 
     from_status = proposal.status
     Proposal.objects.filter(pk=proposal.pk).update(status=to_status)
@@ -300,8 +301,8 @@ def record_section(debts, schedule: Schedule, today: date) -> dict:
     """ "What this plan does for my record": the timeline if the lender accepts."""
     from django.utils.translation import gettext
 
-    from .charts import balance_chart
-    from .recovery_text import milestone_card
+    from repayment_plans.recovery.charts import balance_chart
+    from repayment_plans.recovery.text import milestone_card
 
     plan = position.scenario(
         "this", ((i.due_date, i.payment) for i in schedule.installments), today
@@ -411,7 +412,7 @@ def queue_delivery(
     the same version sent again to the same address while the first one is
     queued or was sent in the last minutes, sends nothing more.
     """
-    from .tasks import send_proposal_email
+    from repayment_plans.tasks import send_proposal_email
 
     Proposal.objects.select_for_update().get(pk=version.proposal_id)
     if idempotency_key:
@@ -710,7 +711,7 @@ class TimelineInputs:
 
 
 def timeline_inputs(borrower: Borrower, today: date) -> TimelineInputs:
-    from .affordability import Strategy, plan_strategy
+    from repayment_plans.strategies.affordability import Strategy, plan_strategy
 
     current = load_position(borrower, today)
     accounts = current.recovery_accounts()

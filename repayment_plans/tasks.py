@@ -5,7 +5,7 @@ import smtplib
 
 from celery import shared_task
 
-from .mail import MAX_ATTEMPTS, deliver, mark_failed, retry_delay
+from repayment_plans.proposals.mail import MAX_ATTEMPTS, deliver, mark_failed, retry_delay
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +47,8 @@ def send_proposal_email(self, delivery_id: int) -> str:
 def send_reminder_batch(self, reminder_ids: list[int]) -> dict:
     """Deliver a batch of reminders; the ones that fail are retried with backoff,
     and after the last try marked failed (visible to staff in the admin)."""
-    from .reminders import deliver
-    from .reminders import mark_failed as mark_reminders_failed
+    from repayment_plans.reminders.engine import deliver
+    from repayment_plans.reminders.engine import mark_failed as mark_reminders_failed
 
     failed, reasons, sent = [], [], 0
     for reminder_id in reminder_ids:
@@ -70,8 +70,8 @@ def redrive_outbox() -> dict:
     """The beat's wake-up for lost tasks: deliveries and reminders still waiting
     long after they were recorded are enqueued again (sending is idempotent:
     a sent delivery or reminder is skipped under its row lock)."""
-    from .mail import stuck_deliveries
-    from .reminders import stuck_reminders
+    from repayment_plans.proposals.mail import stuck_deliveries
+    from repayment_plans.reminders.engine import stuck_reminders
 
     deliveries = stuck_deliveries()
     for delivery_id in deliveries:
@@ -85,6 +85,6 @@ def redrive_outbox() -> dict:
 @shared_task(acks_late=True)
 def daily_reminder_sweep() -> int:
     """The beat's daily job: sweep today's (Asia/Shanghai) reminders."""
-    from .reminders import local_today, sweep
+    from repayment_plans.reminders.engine import local_today, sweep
 
     return sweep(local_today()).total

@@ -1,13 +1,11 @@
 from django.urls import path
 
-from . import (
-    counselor_views,
-    dispute_views,
-    guide_views,
-    notification_views,
-    timeline_views,
-    views,
-)
+from repayment_plans import views
+from repayment_plans.counselors import views as counselor_views
+from repayment_plans.disputes import views as dispute_views
+from repayment_plans.guide import views as guide_views
+from repayment_plans.recovery import views as timeline_views
+from repayment_plans.reminders import views as notification_views
 
 urlpatterns = [
     # A counselor's page about one borrower, and the review of a proposal.

@@ -9,9 +9,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from borrowers.pdf import unprintable_message
 from borrowers.views import AuthenticatedHttpRequest, borrower_required
-
-from . import affordability, position, position_load, services
-from .forms import (
+from repayment_plans import services
+from repayment_plans.forms import (
     AnswerForm,
     DisclosureForm,
     PaymentForm,
@@ -20,7 +19,10 @@ from .forms import (
     SendForm,
     StrategyForm,
 )
-from .models import EmailDelivery, Plan, Proposal, ProposalVersion
+from repayment_plans.models import EmailDelivery, Plan, Proposal, ProposalVersion
+from repayment_plans.position import compute as position
+from repayment_plans.position import load as position_load
+from repayment_plans.strategies import affordability
 
 EDITABLE = (
     Proposal.Status.DRAFT,

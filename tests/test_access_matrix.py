@@ -339,7 +339,7 @@ def attack_data(victim: Borrower, today) -> dict:
 def dispute_pdf_hash(dispute) -> str:
     """Dispute applications are rendered on request, the same bytes each time."""
     from borrowers.pdf import render_pdf
-    from repayment_plans.dispute_views import application_html
+    from repayment_plans.disputes.views import application_html
 
     return hashlib.sha256(render_pdf(application_html(dispute), strict=True)).hexdigest()
 
@@ -544,7 +544,7 @@ def test_no_persona_reaches_another_borrowers_objects():
 @pytest.mark.django_db
 def test_public_token_urls_refuse_unknown_and_tampered_tokens(client):
     """The calendar feed and the unsubscribe link need no login: the token is the key."""
-    from repayment_plans.reminders import unsubscribe_token
+    from repayment_plans.reminders.engine import unsubscribe_token
 
     victim = BorrowerFactory(display_name=VICTIM.name, user__email=VICTIM.email)
     feed = CalendarFeed.for_borrower(victim)

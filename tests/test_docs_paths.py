@@ -39,4 +39,4 @@ def test_every_relative_link_leads_somewhere(document):
 
 
 def test_the_check_reads_paths_at_all():
-    assert "borrowers/tiers.py" in named_paths(ROOT / "README.md")
+    assert "borrowers/debts/tiers.py" in named_paths(ROOT / "README.md")

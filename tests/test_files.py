@@ -22,7 +22,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from borrowers import data_rights
+from borrowers.data_rights import sections as data_rights
 from borrowers.models import Borrower, User
 from repayment_plans import services
 from repayment_plans.models import ProposalVersion

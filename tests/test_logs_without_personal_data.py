@@ -18,8 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.logging import RedactingFilter, redact
-from repayment_plans import reminders, services
+from repayment_plans import services
 from repayment_plans.models import EmailDelivery, LenderAnswer, Reminder
+from repayment_plans.reminders import engine as reminders
 from repayment_plans.tasks import send_proposal_email, send_reminder_batch
 from tests.factories import PASSWORD, BorrowerFactory, DebtFactory
 from tests.repayment_plans.conftest import make_proposal

@@ -25,8 +25,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from borrowers import data_rights
-from borrowers.data_rights_views import confirm_phrases
+from borrowers.data_rights import sections as data_rights
+from borrowers.data_rights.views import confirm_phrases
 from borrowers.models import (
     AccessEvent,
     AccessGrant,
@@ -38,7 +38,7 @@ from borrowers.models import (
     Triage,
     User,
 )
-from repayment_plans import reminders, services
+from repayment_plans import services
 from repayment_plans.models import (
     CalendarFeed,
     Channel,
@@ -51,6 +51,7 @@ from repayment_plans.models import (
     Reminder,
     ReminderKind,
 )
+from repayment_plans.reminders import engine as reminders
 from repayment_plans.tasks import daily_reminder_sweep, send_proposal_email, send_reminder_batch
 from tests.conftest import Client
 from tests.factories import PASSWORD, DebtFactory, UserFactory

@@ -7,10 +7,10 @@ from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.urls import reverse
 
-from borrowers import collection_forms
 from borrowers import forms as borrower_forms
-from repayment_plans import dispute_forms
+from borrowers.collection import forms as collection_forms
 from repayment_plans import forms as plan_forms
+from repayment_plans.disputes import forms as dispute_forms
 from tests.fuzz.registry import BY_NAME, TARGETS, World
 
 MODULES = (borrower_forms, plan_forms, collection_forms, dispute_forms)

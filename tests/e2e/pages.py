@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from repayment_plans.guide_views import SECTIONS as GUIDE_SECTIONS
+from repayment_plans.guide.views import SECTIONS as GUIDE_SECTIONS
 
 ANONYMOUS = "anonymous"
 BORROWER = "borrower"

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from repayment_plans import services
 from repayment_plans.models import LenderAnswer
-from repayment_plans.schedules import add_months
+from repayment_plans.plans.schedules import add_months
 from tests.factories import PASSWORD, BorrowerFactory, DebtFactory
 from tests.repayment_plans.conftest import make_proposal
 

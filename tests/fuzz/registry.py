@@ -26,19 +26,21 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from borrowers import collection_forms, complaint, throttle
 from borrowers import forms as borrower_forms
-from borrowers.counselor_views import InviteCodeForm, NoteForm
-from borrowers.data_rights_views import DeleteAccountForm
-from borrowers.lockout import AdminLoginForm, LoginForm
+from borrowers.accounts import throttle
+from borrowers.accounts.lockout import AdminLoginForm, LoginForm
+from borrowers.collection import complaint
+from borrowers.collection import forms as collection_forms
+from borrowers.counselors.views import InviteCodeForm, NoteForm
+from borrowers.data_rights.views import DeleteAccountForm
 from borrowers.models import AccessGrant, Invite, User
 from repayment_plans import forms as plan_forms
 from repayment_plans import services
-from repayment_plans.affordability import Strategy
-from repayment_plans.dispute_forms import DisputeForm
+from repayment_plans.disputes.forms import DisputeForm
 from repayment_plans.models import LenderAnswer, NotificationPreference, Proposal
-from repayment_plans.notification_views import PreferencesForm
-from repayment_plans.timeline_views import WhatIfForm
+from repayment_plans.recovery.views import WhatIfForm
+from repayment_plans.reminders.views import PreferencesForm
+from repayment_plans.strategies.affordability import Strategy
 from tests.factories import (
     PASSWORD,
     AgencyFactory,
@@ -333,7 +335,7 @@ def saved_grant(world, form, response, before, after):
 
 
 def saved_preferences(world, form, response, before, after):
-    from repayment_plans import reminders
+    from repayment_plans.reminders import engine as reminders
 
     for name, enabled in form.cleaned_data.items():
         channel, kind = name.split(":")
@@ -364,7 +366,7 @@ def logged_in(world, form, response, before, after):
 
 def queued_account_emails() -> list[tuple[str, int]]:
     """The account emails waiting for the test's transaction to commit
-    (borrowers.account_mail queues them on commit): (kind, user id). Taken off
+    (borrowers.accounts.mail queues them on commit): (kind, user id). Taken off
     the list, as the example's savepoint rollback does not drop them."""
     import inspect
 
@@ -373,7 +375,7 @@ def queued_account_emails() -> list[tuple[str, int]]:
     queued, kept = [], []
     for entry in connection.run_on_commit:
         callback = entry[1]
-        if callback.__module__ == "borrowers.account_mail":
+        if callback.__module__ == "borrowers.accounts.mail":
             names = inspect.getclosurevars(callback).nonlocals
             queued.append((names["kind"], names["user"].pk))
         else:

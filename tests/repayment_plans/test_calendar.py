@@ -11,8 +11,8 @@ from django.utils import timezone, translation
 from icalendar import Calendar
 
 from repayment_plans import services
-from repayment_plans.calendar import CalendarEvent, build_calendar
 from repayment_plans.models import CalendarFeed, LenderAnswer, Plan
+from repayment_plans.reminders.ical import CalendarEvent, build_calendar
 from tests.factories import DebtFactory
 from tests.repayment_plans.conftest import make_proposal
 

@@ -10,9 +10,10 @@ import pytest
 from django.urls import reverse
 
 from borrowers.models import AccessEvent, AccessGrant
-from repayment_plans import disputes, reminders
-from repayment_plans.disputes import Stage
+from repayment_plans.disputes import rules as disputes
+from repayment_plans.disputes.rules import Stage
 from repayment_plans.models import Dispute, Reminder, ReminderKind
+from repayment_plans.reminders import engine as reminders
 from tests.factories import DebtFactory
 from tests.repayment_plans.test_letter_pdf import pdf_text
 

@@ -7,8 +7,9 @@ from email import policy
 import pytest
 from django.db import transaction
 
-from repayment_plans import mail, services
+from repayment_plans import services
 from repayment_plans.models import EmailDelivery
+from repayment_plans.proposals import mail
 from repayment_plans.tasks import send_proposal_email
 
 
@@ -102,7 +103,7 @@ def test_the_outbox_redrives_what_waited_too_long_and_nothing_else(version, sett
     from django.utils import timezone
 
     from repayment_plans.models import Reminder
-    from repayment_plans.reminders import stuck_reminders
+    from repayment_plans.reminders.engine import stuck_reminders
 
     settings.OUTBOX_REDRIVE_AFTER_SECONDS = 600
     old = timezone.now() - timedelta(minutes=11)

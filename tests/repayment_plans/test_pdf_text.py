@@ -20,7 +20,7 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from borrowers import pdf
-from borrowers.complaint import build_complaint, build_log, complaint_html
+from borrowers.collection.complaint import build_complaint, build_log, complaint_html
 from borrowers.pdf import (
     MISSING_GLYPH_MESSAGE,
     MISSING_MARKER,
@@ -33,7 +33,7 @@ from borrowers.pdf import (
     render_printable_pdf,
 )
 from repayment_plans import services
-from repayment_plans.dispute_views import application_html
+from repayment_plans.disputes.views import application_html
 from tests.borrowers.test_collection_complaint import TODAY, local, record
 from tests.factories import DebtFactory, profile
 from tests.repayment_plans.conftest import make_proposal

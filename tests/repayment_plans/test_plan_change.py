@@ -7,9 +7,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from repayment_plans import position, position_load, services
+from repayment_plans import services
 from repayment_plans.models import LenderAnswer, Plan, PlanChange
-from repayment_plans.schedules import add_months
+from repayment_plans.plans.schedules import add_months
+from repayment_plans.position import compute as position
+from repayment_plans.position import load as position_load
 from tests.factories import DebtFactory
 from tests.repayment_plans.conftest import make_proposal
 
@@ -195,7 +197,7 @@ def test_another_borrowers_plan_is_a_404(bob_client, plan):
 
 def report_code(plan, day):
     """What the lender's report printed at the end of ``day`` for the plan's debt."""
-    from repayment_plans import recovery
+    from repayment_plans.recovery import timeline as recovery
 
     plan = Plan.objects.get(pk=plan.pk)
     debt = plan.proposal.debts.get()

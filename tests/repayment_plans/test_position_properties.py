@@ -21,13 +21,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from borrowers.caseload import triage_row, with_position
+from borrowers.counselors.caseload import triage_row, with_position
 from borrowers.models import Borrower
-from repayment_plans import affordability, recovery, services
+from repayment_plans import services
 from repayment_plans.models import LenderAnswer, Proposal
-from repayment_plans.position import Standing
-from repayment_plans.position_load import load_position
-from repayment_plans.schedules import Method, add_months, build_schedule
+from repayment_plans.plans.schedules import Method, add_months, build_schedule
+from repayment_plans.position.compute import Standing
+from repayment_plans.position.load import load_position
+from repayment_plans.recovery import timeline as recovery
+from repayment_plans.strategies import affordability
 from tests.factories import BorrowerFactory, DebtFactory, profile
 from tests.repayment_plans.conftest import make_proposal
 

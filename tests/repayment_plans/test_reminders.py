@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from repayment_plans import reminders, services
+from repayment_plans import services
 from repayment_plans.models import (
     Channel,
     EmailDelivery,
@@ -18,6 +18,7 @@ from repayment_plans.models import (
     Reminder,
     ReminderKind,
 )
+from repayment_plans.reminders import engine as reminders
 from repayment_plans.tasks import daily_reminder_sweep, send_reminder_batch
 from tests.factories import DebtFactory
 from tests.repayment_plans.conftest import make_proposal

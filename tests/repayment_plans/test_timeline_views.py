@@ -8,9 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from repayment_plans import charts, recovery, services
+from repayment_plans import services
 from repayment_plans.models import LenderAnswer
-from repayment_plans.schedules import add_months
+from repayment_plans.plans.schedules import add_months
+from repayment_plans.recovery import charts
+from repayment_plans.recovery import timeline as recovery
 from tests.repayment_plans.conftest import make_proposal
 
 HTMX = {"HTTP_HX_REQUEST": "true"}

@@ -31,8 +31,8 @@ from django.utils import timezone
 from kombu import Connection
 
 from repayment_plans import services
-from repayment_plans.mail import new_message_id
 from repayment_plans.models import EmailDelivery
+from repayment_plans.proposals.mail import new_message_id
 from tests.conftest import free_port
 from tests.factories import BorrowerFactory, DebtFactory
 from tests.repayment_plans.conftest import make_proposal

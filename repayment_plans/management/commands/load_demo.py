@@ -27,7 +27,7 @@ from borrowers.models import (
 )
 from repayment_plans import services
 from repayment_plans.models import Dispute, LenderAnswer, Proposal
-from repayment_plans.reminders import sweep
+from repayment_plans.reminders.engine import sweep
 
 DEMO_PASSWORD = "demo-password-2026"
 BORROWER_EMAIL = "borrower@demo.local"
