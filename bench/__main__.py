@@ -515,12 +515,12 @@ def bench_rows() -> list:
         from weasyprint import HTML
 
         from borrowers import pdf
-        from repayment_plans import services
+        from repayment_plans.proposals import services as proposal_services
 
         user, proposal = make_proposal()
         today = timezone.localdate()
-        html = services.render_letter_html(proposal, today, "zh-hans")
-        assert services.proposal_schedule(proposal).regular_count == 36
+        html = proposal_services.render_letter_html(proposal, today, "zh-hans")
+        assert proposal_services.proposal_schedule(proposal).regular_count == 36
 
         def baseline():
             HTML(string=html).write_pdf(
@@ -528,13 +528,15 @@ def bench_rows() -> list:
             )
 
         def app_render():
-            pdf.render_pdf(services.render_letter_html(proposal, today, "zh-hans"), strict=True)
+            pdf.render_pdf(
+                proposal_services.render_letter_html(proposal, today, "zh-hans"), strict=True
+            )
 
         base = median_seconds(baseline)
         app = median_seconds(app_render)
         ratio = app / base
 
-        version = services.finalise(proposal, today, "zh-hans")
+        version = proposal_services.finalise(proposal, today, "zh-hans")
         client = Client()
         client.force_login(user)
         url = f"/proposals/{proposal.pk}/versions/{version.number}.pdf"

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from repayment_plans import views
 from repayment_plans.counselors import views as counselor_views
 from repayment_plans.disputes import views as dispute_views
 from repayment_plans.guide import views as guide_views
+from repayment_plans.plans import views as plan_views
+from repayment_plans.proposals import views as proposal_views
 from repayment_plans.recovery import views as timeline_views
 from repayment_plans.reminders import views as notification_views
+from repayment_plans.strategies import views as strategy_views
 
 urlpatterns = [
     # A counselor's page about one borrower, and the review of a proposal.
@@ -16,7 +18,7 @@ urlpatterns = [
         counselor_views.proposal_review,
         name="proposal_review",
     ),
-    path("plan/", views.plan_overview, name="plan_overview"),
+    path("plan/", strategy_views.plan_overview, name="plan_overview"),
     path("timeline/", timeline_views.timeline, name="timeline"),
     path("notifications/", notification_views.notifications, name="notifications"),
     path(
@@ -25,23 +27,25 @@ urlpatterns = [
         name="notification_preferences",
     ),
     path("unsubscribe/<str:token>/", notification_views.unsubscribe, name="unsubscribe"),
-    path("plan/adopt/", views.adopt_strategy, name="adopt_strategy"),
-    path("proposals/<int:pk>/", views.proposal_detail, name="proposal_detail"),
-    path("proposals/<int:pk>/preview/", views.proposal_preview, name="proposal_preview"),
-    path("proposals/<int:pk>/letter/", views.letter_preview, name="letter_preview"),
-    path("proposals/<int:pk>/finalise/", views.proposal_finalise, name="proposal_finalise"),
+    path("plan/adopt/", strategy_views.adopt_strategy, name="adopt_strategy"),
+    path("proposals/<int:pk>/", proposal_views.proposal_detail, name="proposal_detail"),
+    path("proposals/<int:pk>/preview/", proposal_views.proposal_preview, name="proposal_preview"),
+    path("proposals/<int:pk>/letter/", proposal_views.letter_preview, name="letter_preview"),
+    path(
+        "proposals/<int:pk>/finalise/", proposal_views.proposal_finalise, name="proposal_finalise"
+    ),
     path(
         "proposals/<int:pk>/versions/<int:number>.pdf",
-        views.version_download,
+        proposal_views.version_download,
         name="version_download",
     ),
-    path("proposals/<int:pk>/send/", views.proposal_send, name="proposal_send"),
-    path("proposals/<int:pk>/answer/", views.proposal_answer, name="proposal_answer"),
-    path("proposals/<int:pk>/review/", views.request_review, name="request_review"),
-    path("deliveries/<int:pk>/resend/", views.delivery_resend, name="delivery_resend"),
-    path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
-    path("plans/<int:pk>/payments/", views.payment_create, name="payment_create"),
-    path("plans/<int:pk>/change/", views.plan_change, name="plan_change"),
+    path("proposals/<int:pk>/send/", proposal_views.proposal_send, name="proposal_send"),
+    path("proposals/<int:pk>/answer/", proposal_views.proposal_answer, name="proposal_answer"),
+    path("proposals/<int:pk>/review/", proposal_views.request_review, name="request_review"),
+    path("deliveries/<int:pk>/resend/", proposal_views.delivery_resend, name="delivery_resend"),
+    path("plans/<int:pk>/", plan_views.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/payments/", plan_views.payment_create, name="payment_create"),
+    path("plans/<int:pk>/change/", plan_views.plan_change, name="plan_change"),
     path("disputes/", dispute_views.dispute_list, name="dispute_list"),
     path("disputes/new/", dispute_views.dispute_create, name="dispute_create"),
     path("disputes/<int:pk>/", dispute_views.dispute_detail, name="dispute_detail"),

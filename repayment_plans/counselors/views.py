@@ -18,8 +18,8 @@ from borrowers.counselors.views import (
 from borrowers.forms import plain_text
 from borrowers.models import AccessEvent, Borrower
 from borrowers.views import AuthenticatedHttpRequest, build_overview
-from repayment_plans import services
 from repayment_plans.models import Plan, Proposal, ProposalEvent
+from repayment_plans.proposals import services as proposal_services
 from repayment_plans.recovery.timeline import WhatIf
 from repayment_plans.recovery.views import timeline_context
 
@@ -101,7 +101,7 @@ def proposal_review(
     if decision is None or (decision == "changes" and not comment) or not _plain(comment):
         messages.error(request, _("Approve, or request changes with a comment (no markup)."))
         return redirect("counselor_borrower", pk=borrower.pk)
-    services.change_status(proposal, decision, request.user, comment)
+    proposal_services.change_status(proposal, decision, request.user, comment)
     AccessEvent.record(
         borrower, request.user.counselor, AccessEvent.Action.EDIT, f"review {proposal.pk}"
     )

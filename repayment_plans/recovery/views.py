@@ -9,8 +9,8 @@ from django.views.decorators.http import require_GET
 
 from borrowers.forms import amount_field
 from borrowers.views import AuthenticatedHttpRequest, borrower_required
-from repayment_plans import services
 from repayment_plans.recovery import charts
+from repayment_plans.recovery import inputs as recovery_inputs
 from repayment_plans.recovery import timeline as recovery
 from repayment_plans.recovery.text import milestone_card
 
@@ -45,7 +45,7 @@ def _chart_marks(timeline) -> int:
 
 
 def timeline_context(borrower, today, what_if: recovery.WhatIf):
-    inputs = services.timeline_inputs(borrower, today)
+    inputs = recovery_inputs.timeline_inputs(borrower, today)
     timeline = recovery.recovery_timeline(inputs.accounts, today, what_if)
     without = recovery.recovery_timeline(recovery.nothing_paid(inputs.accounts), today)
     labels = timeline.labels

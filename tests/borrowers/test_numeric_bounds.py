@@ -9,11 +9,12 @@ from django.urls import reverse
 
 from borrowers import forms as borrower_forms
 from borrowers.collection import forms as collection_forms
-from repayment_plans import forms as plan_forms
 from repayment_plans.disputes import forms as dispute_forms
+from repayment_plans.plans import forms as plan_forms
+from repayment_plans.proposals import forms as proposal_forms
 from tests.fuzz.registry import BY_NAME, TARGETS, World
 
-MODULES = (borrower_forms, plan_forms, collection_forms, dispute_forms)
+MODULES = (borrower_forms, plan_forms, proposal_forms, collection_forms, dispute_forms)
 NUMERIC = (
     borrower_forms.forms.IntegerField,
     borrower_forms.forms.DecimalField,

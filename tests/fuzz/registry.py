@@ -34,12 +34,15 @@ from borrowers.collection import forms as collection_forms
 from borrowers.counselors.views import InviteCodeForm, NoteForm
 from borrowers.data_rights.views import DeleteAccountForm
 from borrowers.models import AccessGrant, Invite, User
-from repayment_plans import forms as plan_forms
-from repayment_plans import services
 from repayment_plans.disputes.forms import DisputeForm
 from repayment_plans.models import LenderAnswer, NotificationPreference, Proposal
+from repayment_plans.plans import forms as plan_forms
+from repayment_plans.plans import services as plan_services
+from repayment_plans.proposals import forms as proposal_forms
+from repayment_plans.proposals import services as proposal_services
 from repayment_plans.recovery.views import WhatIfForm
 from repayment_plans.reminders.views import PreferencesForm
+from repayment_plans.strategies import forms as strategy_forms
 from repayment_plans.strategies.affordability import Strategy
 from tests.factories import (
     PASSWORD,
@@ -145,18 +148,18 @@ class World:
             borrower=self.alice,
             lender_name=self.huabei.lender_name,
             months=12,
-            first_due_date=services.next_month_first(self.today),
+            first_due_date=plan_services.next_month_first(self.today),
         )
         proposal.debts.set([self.huabei])
         return proposal
 
     @cached_property
     def version(self):
-        return services.finalise(self.proposal, self.today, "zh-hans")
+        return proposal_services.finalise(self.proposal, self.today, "zh-hans")
 
     @cached_property
     def plan(self):
-        return services.record_answer(
+        return proposal_services.record_answer(
             self.proposal, LenderAnswer(kind="accepted", answered_on=self.today)
         )
 
@@ -452,7 +455,7 @@ def _complaint_parties(world):
 
 
 def _payment_form(world, data):
-    from repayment_plans.views import _payment_form as payment_form
+    from repayment_plans.plans.views import _payment_form as payment_form
 
     return payment_form(world.fresh(world.plan), data)
 
@@ -550,10 +553,10 @@ TARGETS: list[Target] = [
         hints=lambda w: {"password": [PASSWORD], "confirm": ["DELETE", "delete", "删除"]},
     ),
     Target(
-        plan_forms.ProposalForm,
+        proposal_forms.ProposalForm,
         "proposal_detail",
         url=lambda w: reverse("proposal_detail", args=[w.proposal.pk]),
-        oracle=lambda w, data: plan_forms.ProposalForm(
+        oracle=lambda w, data: proposal_forms.ProposalForm(
             data,
             instance=w.fresh(w.proposal),
             borrower=w.fresh(w.alice),
@@ -565,10 +568,10 @@ TARGETS: list[Target] = [
         params=lambda w: {"drive": ["months", "monthly"]},
     ),
     Target(
-        plan_forms.ProposalForm,
+        proposal_forms.ProposalForm,
         "proposal_preview",
         url=lambda w: reverse("proposal_preview", args=[w.proposal.pk]),
-        oracle=lambda w, data: plan_forms.ProposalForm(
+        oracle=lambda w, data: proposal_forms.ProposalForm(
             data,
             instance=Proposal(
                 pk=w.proposal.pk, borrower=w.alice, lender_name=w.proposal.lender_name
@@ -584,27 +587,27 @@ TARGETS: list[Target] = [
         examples=100,
     ),
     Target(
-        plan_forms.DisclosureForm,
+        proposal_forms.DisclosureForm,
         "proposal_finalise",
         url=lambda w: reverse("proposal_finalise", args=[w.proposal.pk]),
-        oracle=lambda w, data: plan_forms.DisclosureForm(data),
+        oracle=lambda w, data: proposal_forms.DisclosureForm(data),
         saved=saved_version,
         max_valid=10,  # each renders the letter PDF
     ),
     Target(
-        plan_forms.SendForm,
+        proposal_forms.SendForm,
         "proposal_send",
         url=lambda w: reverse("proposal_send", args=[w.proposal.pk]),
         setup=lambda w: w.version,
-        oracle=lambda w, data: plan_forms.SendForm(data),
+        oracle=lambda w, data: proposal_forms.SendForm(data),
         saved=saved_delivery,
     ),
     Target(
-        plan_forms.AnswerForm,
+        proposal_forms.AnswerForm,
         "proposal_answer",
         url=lambda w: reverse("proposal_answer", args=[w.proposal.pk]),
         setup=lambda w: w.version,
-        oracle=lambda w, data: plan_forms.AnswerForm(
+        oracle=lambda w, data: proposal_forms.AnswerForm(
             data, proposal=w.fresh(w.proposal), today=w.today
         ),
         saved=saved_answer,
@@ -628,19 +631,19 @@ TARGETS: list[Target] = [
         max_valid=20,
     ),
     Target(
-        plan_forms.StrategyForm,
+        strategy_forms.StrategyForm,
         "adopt_strategy",
         url=lambda w: reverse("adopt_strategy"),
-        oracle=lambda w, data: plan_forms.StrategyForm(data, today=w.today),
+        oracle=lambda w, data: strategy_forms.StrategyForm(data, today=w.today),
         saved=saved_strategy,
         params=lambda w: {"strategy": [s.value for s in Strategy]},
         examples=100,
     ),
     Target(
-        plan_forms.StrategyForm,
+        strategy_forms.StrategyForm,
         "plan_overview",
         url=lambda w: reverse("plan_overview"),
-        oracle=lambda w, data: plan_forms.StrategyForm(data, today=w.today),
+        oracle=lambda w, data: strategy_forms.StrategyForm(data, today=w.today),
         method="get",
         examples=100,
     ),

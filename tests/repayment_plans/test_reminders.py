@@ -10,7 +10,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from repayment_plans import services
 from repayment_plans.models import (
     Channel,
     EmailDelivery,
@@ -18,6 +17,8 @@ from repayment_plans.models import (
     Reminder,
     ReminderKind,
 )
+from repayment_plans.plans import services as plan_services
+from repayment_plans.proposals import services as proposal_services
 from repayment_plans.reminders import engine as reminders
 from repayment_plans.tasks import daily_reminder_sweep, send_reminder_batch
 from tests.factories import DebtFactory
@@ -29,12 +30,12 @@ K = ReminderKind
 
 @pytest.fixture
 def plan(huabei_debt, today):
-    version = services.finalise(
+    version = proposal_services.finalise(
         make_proposal([huabei_debt], months=6, first_due=today + timedelta(days=10)),
         today,
         "zh-hans",
     )
-    return services.record_answer(
+    return proposal_services.record_answer(
         version.proposal, LenderAnswer(kind="accepted", answered_on=today)
     )
 
@@ -66,7 +67,7 @@ def test_installment_reminders_on_their_exact_days(first, offset, expected):
 
 
 def test_a_paid_installment_is_neither_due_nor_missed(plan, first):
-    services.record_payment(plan, first.amount, first.due_date - timedelta(days=5))
+    plan_services.record_payment(plan, first.amount, first.due_date - timedelta(days=5))
     assert kinds_on(first.due_date) == []
     assert kinds_on(first.due_date + timedelta(days=1)) == []
 
@@ -250,8 +251,12 @@ def test_a_real_worker_runs_the_sweep_and_the_emails_arrive(
     seeded_profiles, smtp_server, alice, today, celery_worker
 ):
     debt = DebtFactory(borrower=alice, principal=Decimal("600"), first_missed_date=today)
-    version = services.finalise(make_proposal([debt], months=2, first_due=today), today, "zh-hans")
-    services.record_answer(version.proposal, LenderAnswer(kind="accepted", answered_on=today))
+    version = proposal_services.finalise(
+        make_proposal([debt], months=2, first_due=today), today, "zh-hans"
+    )
+    proposal_services.record_answer(
+        version.proposal, LenderAnswer(kind="accepted", answered_on=today)
+    )
     daily_reminder_sweep.delay()
     assert wait_for(lambda: len(smtp_server.messages) == 1)
     assert wait_for(lambda: Reminder.objects.filter(status="sent").count() == 1)

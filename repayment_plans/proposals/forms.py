@@ -1,3 +1,5 @@
+"""The forms of a proposal: its terms, the disclosures, sending, the lender's answer."""
+
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import cast
@@ -6,29 +8,20 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from borrowers.forms import PlainTextMixin, amount_field, bound_to_model, no_minus_sign
+from borrowers.forms import PlainTextMixin, amount_field, bound_to_model
 from borrowers.models import Debt
 from borrowers.numerals import figures
-from repayment_plans import services
-from repayment_plans.models import METHOD_CHOICES, LenderAnswer, Proposal
+from repayment_plans.models import LenderAnswer, Proposal
+from repayment_plans.plans import services as plan_services
+from repayment_plans.plans.forms import LATEST_FIRST_DUE_DAYS, first_due_date
 from repayment_plans.plans.schedules import Method, months_for_payment
+from repayment_plans.position import load as position_load
+from repayment_plans.strategies import services as strategy_services
 
 MIN_MONTHLY = Decimal("10")
-LATEST_FIRST_DUE_DAYS = 365
+
+
 LARGEST_ID = 2**63 - 1
-
-
-def first_due_date(first: date, today: date, past_days: int = 0) -> date:
-    """The one check of a first installment date: from ``past_days`` before
-    today (a plan already running may start a little in the past) to a year
-    ahead."""
-    if first < today - timedelta(days=past_days):
-        if past_days:
-            raise ValidationError(_("This date is too far in the past."))
-        raise ValidationError(_("The first installment cannot be in the past."))
-    if first > today + timedelta(days=LATEST_FIRST_DUE_DAYS):
-        raise ValidationError(_("Start within a year."))
-    return first
 
 
 class IdsChoiceField(forms.ModelMultipleChoiceField):
@@ -125,7 +118,7 @@ class ProposalForm(PlainTextMixin, forms.ModelForm):
         if method == Method.INTEREST_FREE:
             rate = Decimal("0")
             cleaned["annual_percent"] = rate
-        amount = services.amount_to_repay(debts, cleaned.get("ask_waive_penalty", False))
+        amount = position_load.amount_to_repay(debts, cleaned.get("ask_waive_penalty", False))
         if amount <= 0:
             self.add_error("debts", _("These debts have nothing left to repay."))
             return cleaned
@@ -136,7 +129,7 @@ class ProposalForm(PlainTextMixin, forms.ModelForm):
         months = self._months(cleaned, amount - good_faith, Method(method), rate)
         if months is None:
             return cleaned
-        max_term = services.max_term_for(debts)
+        max_term = strategy_services.max_term_for(debts)
         if months > max_term:
             self.add_error(
                 "months",
@@ -146,14 +139,14 @@ class ProposalForm(PlainTextMixin, forms.ModelForm):
             return cleaned
         cleaned["months"] = months
         try:
-            self.schedule = services.schedule_for(
+            self.schedule = plan_services.schedule_for(
                 amount, months, cleaned["first_due_date"], method, rate, good_faith
             )
         except ValueError:
             self.add_error("months", _("The amount is too small for that many installments."))
             return cleaned
         monthly = self.schedule.first_regular_payment
-        self.capacity = services.capacity_check(
+        self.capacity = strategy_services.capacity_check(
             self.borrower, self.instance, self.schedule, self.today
         )
         largest = max(i.payment for i in self.schedule.installments if i.number >= 1)
@@ -289,136 +282,3 @@ class AnswerForm(PlainTextMixin, forms.ModelForm):
         elif first and first > self.today + timedelta(days=LATEST_FIRST_DUE_DAYS):
             self.add_error("counter_first_due_date", _("Start within a year."))
         return cleaned
-
-
-class PaymentForm(forms.Form):
-    amount = amount_field(_("Amount paid"))
-    paid_on = forms.DateField(
-        label=_("Date paid"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-
-    def __init__(self, *args, outstanding: Decimal, today: date, earliest: date, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.outstanding = outstanding
-        self.today = today
-        self.earliest = earliest
-        self.fields["paid_on"].initial = today
-        self.fields["paid_on"].widget.attrs["max"] = today.isoformat()
-
-    def clean_amount(self):
-        amount = self.cleaned_data["amount"]
-        if amount <= 0:
-            raise ValidationError(_("Enter an amount above zero."))
-        if amount > self.outstanding:
-            raise ValidationError(
-                _("That is more than what is left on this plan (¥%(left)s).")
-                % {"left": figures(self.outstanding)}
-            )
-        return amount
-
-    def clean_paid_on(self):
-        paid_on = self.cleaned_data["paid_on"]
-        if paid_on > self.today:
-            raise ValidationError(_("The payment date cannot be in the future."))
-        if paid_on < self.earliest:
-            raise ValidationError(_("The payment date is before the plan was agreed."))
-        return paid_on
-
-
-class PlanChangeForm(PlainTextMixin, forms.Form):
-    """New terms the lender agreed to for what is left on a plan."""
-
-    amount = amount_field(
-        _("Amount left to repay under the new terms"),
-        help_text=_("What is still unpaid; the payments already made stay on the plan."),
-    )
-    months = forms.IntegerField(label=_("Number of installments"), min_value=1, max_value=120)
-    method = forms.ChoiceField(label=_("Repayment method"), choices=METHOD_CHOICES)
-    annual_percent = forms.DecimalField(
-        label=_("Annual interest rate (%)"),
-        min_value=Decimal("0"),
-        max_value=Decimal("36"),
-        max_digits=7,
-        decimal_places=4,
-        initial=Decimal("0"),
-        validators=[no_minus_sign],
-        help_text=_("Only for the methods with interest."),
-    )
-    first_due_date = forms.DateField(
-        label=_("First new installment"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    agreed_on = forms.DateField(
-        label=_("The lender agreed on"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    reason = forms.CharField(
-        label=_("Why the plan changed"),
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("For example: income fell, the lender agreed to 18 smaller installments."),
-    )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=32767)
-
-    def __init__(self, *args, plan, outstanding: Decimal, today: date, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.plan = plan
-        self.today = today
-        self.outstanding = outstanding
-        self.fields["amount"].initial = outstanding
-        self.fields["months"].initial = plan.months
-        self.fields["months"].widget.attrs.update(inputmode="numeric")
-        self.fields["method"].initial = plan.method
-        self.fields["annual_percent"].initial = plan.annual_percent
-        self.fields["agreed_on"].initial = today
-        self.fields["agreed_on"].widget.attrs["max"] = today.isoformat()
-        self.fields["version"].initial = plan.version
-
-    def clean_amount(self):
-        amount = self.cleaned_data["amount"]
-        if amount <= 0:
-            raise ValidationError(_("Enter an amount above zero."))
-        return amount
-
-    def clean_agreed_on(self):
-        agreed = self.cleaned_data["agreed_on"]
-        if agreed > self.today:
-            raise ValidationError(_("The date cannot be in the future."))
-        latest = self.plan.changes.order_by("-version").first()
-        since = max(self.plan.agreed_on, latest.agreed_on if latest else self.plan.agreed_on)
-        if agreed < since:
-            raise ValidationError(_("The change cannot come before the plan was agreed."))
-        return agreed
-
-    def clean_first_due_date(self):
-        return first_due_date(self.cleaned_data["first_due_date"], self.today, past_days=31)
-
-    def clean_reason(self):
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise ValidationError(_("Say why the plan changed: it is kept with the plan."))
-        return reason
-
-    def terms(self) -> services.PlanTerms:
-        data = self.cleaned_data
-        return services.PlanTerms(
-            amount=data["amount"],
-            months=data["months"],
-            first_due=data["first_due_date"],
-            method=data["method"],
-            annual_percent=data["annual_percent"],
-        )
-
-
-class StrategyForm(forms.Form):
-    first_due_date = forms.DateField(
-        label=_("First installment date"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-
-    def __init__(self, *args, today: date, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.today = today
-
-    def clean_first_due_date(self):
-        return first_due_date(self.cleaned_data["first_due_date"], self.today)
