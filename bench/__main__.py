@@ -422,8 +422,8 @@ def dashboard_figures() -> dict:
     from django.utils import timezone
 
     from bench import urls as bench_urls
+    from borrowers.debts.views import build_overview
     from borrowers.models import Borrower, Debt, ProductProfile, User
-    from borrowers.views import build_overview
 
     today = timezone.localdate()
     user = User.objects.create_user("dashboard@bench.example", "bench-password-1")

@@ -1,20 +1,21 @@
 from django.conf import settings
 from django.urls import path
 
-from borrowers import views
+from borrowers.accounts import views as account_views
 from borrowers.collection import views as collection_views
 from borrowers.counselors import views as counselor_views
+from borrowers.debts import views as debt_views
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("signup/", views.signup, name="signup"),
-    path("dashboard/", views.dashboard, name="dashboard"),
-    path("budget/", views.budget, name="budget"),
-    path("debts/new/", views.debt_create, name="debt_create"),
-    path("debts/preview/", views.debt_preview, name="debt_preview"),
-    path("debts/<int:pk>/", views.debt_detail, name="debt_detail"),
-    path("debts/<int:pk>/edit/", views.debt_edit, name="debt_edit"),
-    path("debts/<int:pk>/delete/", views.debt_delete, name="debt_delete"),
+    path("", account_views.home, name="home"),
+    path("signup/", account_views.signup, name="signup"),
+    path("dashboard/", debt_views.dashboard, name="dashboard"),
+    path("budget/", debt_views.budget, name="budget"),
+    path("debts/new/", debt_views.debt_create, name="debt_create"),
+    path("debts/preview/", debt_views.debt_preview, name="debt_preview"),
+    path("debts/<int:pk>/", debt_views.debt_detail, name="debt_detail"),
+    path("debts/<int:pk>/edit/", debt_views.debt_edit, name="debt_edit"),
+    path("debts/<int:pk>/delete/", debt_views.debt_delete, name="debt_delete"),
     path("counselor/", counselor_views.caseload, name="caseload"),
     path("counselor/invites/", counselor_views.invite_create, name="invite_create"),
     path("access/", counselor_views.access, name="access"),
@@ -53,8 +54,8 @@ urlpatterns = [
         collection_views.counselor_collection_log,
         name="counselor_collection_log",
     ),
-    path("language/", views.set_language, name="set_language"),
+    path("language/", account_views.set_language, name="set_language"),
 ]
 
 if settings.DEBUG:
-    urlpatterns.append(path("dev/mail/", views.sent_mail, name="sent_mail"))
+    urlpatterns.append(path("dev/mail/", account_views.sent_mail, name="sent_mail"))

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import translation
 
-from borrowers.views import AuthenticatedHttpRequest
+from borrowers.access import AuthenticatedHttpRequest
 from repayment_plans.models import Plan, Proposal
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from borrowers.collection.complaint import unprintable_characters
-from borrowers.forms import PlainTextMixin
+from borrowers.inputs import PlainTextMixin
 from borrowers.models import Borrower, CollectionContact, Debt
 
 EARLIEST_CONTACT = date(2000, 1, 1)

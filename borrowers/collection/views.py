@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import reswap, retarget
 
+from borrowers.access import AuthenticatedHttpRequest, borrower_required
 from borrowers.collection import complaint as complaints
 from borrowers.collection.forms import CollectionContactForm, ComplaintFilterForm
 from borrowers.counselors.views import _get_borrower_for_counselor, counselor_required
 from borrowers.models import AccessEvent, CollectionContact, Debt
-from borrowers.views import AuthenticatedHttpRequest, borrower_required
 
 
 def _get_contact_for_user(request: AuthenticatedHttpRequest, pk: int) -> CollectionContact:

@@ -22,11 +22,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from borrowers import positions
+from borrowers.access import AuthenticatedHttpRequest, borrower_required
 from borrowers.counselors import caseload as triage
 from borrowers.debts import explanations
-from borrowers.forms import PlainTextMixin
+from borrowers.inputs import PlainTextMixin
 from borrowers.models import AccessEvent, AccessGrant, Borrower, CaseNote, Debt, Invite
-from borrowers.views import AuthenticatedHttpRequest, borrower_required
 
 PAGE_SIZE = 50
 INVITE_DAYS = 14
@@ -234,7 +234,7 @@ def access_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseRedir
 @require_http_methods(["GET", "POST"])
 def debt_edit(request: AuthenticatedHttpRequest, pk: int, debt_pk: int) -> HttpResponse:
     """A counselor corrects a debt, when the borrower allowed edits; recorded by name."""
-    from borrowers.forms import DebtForm
+    from borrowers.debts.forms import DebtForm
 
     borrower = _get_borrower_for_counselor(request, pk)
     grant = borrower.grants.active().get(counselor=request.user.counselor)

@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from borrowers.access import AuthenticatedHttpRequest
 from borrowers.data_rights import sections as data_rights
-from borrowers.views import AuthenticatedHttpRequest
 
 CONFIRM_PHRASE = gettext_lazy("DELETE")
 

@@ -10,14 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from borrowers.access import AuthenticatedHttpRequest
 from borrowers.counselors.views import (
     NoteForm,
     _get_borrower_for_counselor,
     counselor_required,
 )
-from borrowers.forms import plain_text
+from borrowers.debts.views import build_overview
+from borrowers.inputs import plain_text
 from borrowers.models import AccessEvent, Borrower
-from borrowers.views import AuthenticatedHttpRequest, build_overview
 from repayment_plans.models import Plan, Proposal, ProposalEvent
 from repayment_plans.proposals import services as proposal_services
 from repayment_plans.recovery.timeline import WhatIf

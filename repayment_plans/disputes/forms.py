@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from borrowers.forms import EARLIEST_MISSED_DATE, PlainTextMixin
+from borrowers.debts.forms import EARLIEST_MISSED_DATE
+from borrowers.inputs import PlainTextMixin
 from borrowers.models import Debt
 from repayment_plans.disputes import rules as disputes
 from repayment_plans.models import Dispute

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from borrowers.access import AuthenticatedHttpRequest, borrower_required
 from borrowers.counselors.caseload import granted_borrowers
 from borrowers.counselors.views import counselor_required
 from borrowers.models import AccessEvent, Debt
 from borrowers.pdf import pdf_response, render_printable_pdf, unprintable_message
-from borrowers.views import AuthenticatedHttpRequest, borrower_required
 from repayment_plans.disputes import rules as disputes
 from repayment_plans.disputes.forms import DisputeForm
 from repayment_plans.models import Dispute

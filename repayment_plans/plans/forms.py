@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from borrowers.forms import PlainTextMixin, amount_field, no_minus_sign
+from borrowers.inputs import PlainTextMixin, amount_field, no_minus_sign
 from borrowers.numerals import figures
 from repayment_plans.models import METHOD_CHOICES
 from repayment_plans.plans import services as plan_services
@@ -135,6 +135,21 @@ class PlanChangeForm(PlainTextMixin, forms.Form):
         if not reason:
             raise ValidationError(_("Say why the plan changed: it is kept with the plan."))
         return reason
+
+    def clean(self):
+        cleaned = super().clean()
+        if all(cleaned.get(k) is not None for k in ("amount", "months", "first_due_date")):
+            try:
+                plan_services.schedule_for(
+                    cleaned["amount"],
+                    cleaned["months"],
+                    cleaned["first_due_date"],
+                    cleaned.get("method") or "interest_free",
+                    cleaned.get("annual_percent") or Decimal("0"),
+                )
+            except ValueError:
+                self.add_error("amount", _("The amount is too small for that many installments."))
+        return cleaned
 
     def terms(self) -> plan_services.PlanTerms:
         data = self.cleaned_data

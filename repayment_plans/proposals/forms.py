@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from borrowers.forms import PlainTextMixin, amount_field, bound_to_model
+from borrowers.inputs import PlainTextMixin, amount_field, bound_to_model
 from borrowers.models import Debt
 from borrowers.numerals import figures
 from repayment_plans.models import LenderAnswer, Proposal

@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from borrowers.access import AuthenticatedHttpRequest, borrower_required
 from borrowers.pdf import unprintable_message
-from borrowers.views import AuthenticatedHttpRequest, borrower_required
 from repayment_plans import refusals
 from repayment_plans.models import EmailDelivery, Proposal, ProposalVersion
 from repayment_plans.proposals import services as proposal_services

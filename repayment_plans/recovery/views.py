@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from borrowers.forms import amount_field
-from borrowers.views import AuthenticatedHttpRequest, borrower_required
+from borrowers.access import AuthenticatedHttpRequest, borrower_required
+from borrowers.inputs import amount_field
 from repayment_plans.recovery import charts
 from repayment_plans.recovery import inputs as recovery_inputs
 from repayment_plans.recovery import timeline as recovery

@@ -12,8 +12,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from borrowers.access import AuthenticatedHttpRequest, borrower_required
 from borrowers.models import Borrower
-from borrowers.views import AuthenticatedHttpRequest, borrower_required
 from repayment_plans.models import CalendarFeed
 from repayment_plans.position.load import load_position
 from repayment_plans.recovery import text as recovery_text

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from borrowers.access import AuthenticatedHttpRequest
 from borrowers.models import User
-from borrowers.views import AuthenticatedHttpRequest
 from repayment_plans.models import Channel, NotificationPreference, Reminder, ReminderKind
 from repayment_plans.reminders import engine as reminders
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from borrowers.views import AuthenticatedHttpRequest, borrower_required
+from borrowers.access import AuthenticatedHttpRequest, borrower_required
 from repayment_plans.models import Plan, Proposal
 from repayment_plans.plans import services as plan_services
 from repayment_plans.strategies import affordability

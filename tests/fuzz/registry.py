@@ -26,13 +26,14 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from borrowers import forms as borrower_forms
+from borrowers.accounts import forms as account_forms
 from borrowers.accounts import throttle
 from borrowers.accounts.lockout import AdminLoginForm, LoginForm
 from borrowers.collection import complaint
 from borrowers.collection import forms as collection_forms
 from borrowers.counselors.views import InviteCodeForm, NoteForm
 from borrowers.data_rights.views import DeleteAccountForm
+from borrowers.debts import forms as debt_forms
 from borrowers.models import AccessGrant, Invite, User
 from repayment_plans.disputes.forms import DisputeForm
 from repayment_plans.models import LenderAnswer, NotificationPreference, Proposal
@@ -462,19 +463,19 @@ def _payment_form(world, data):
 
 TARGETS: list[Target] = [
     Target(
-        borrower_forms.SignUpForm,
+        account_forms.SignUpForm,
         "signup",
         url=lambda w: reverse("signup"),
-        oracle=lambda w, data: borrower_forms.SignUpForm(data),
+        oracle=lambda w, data: account_forms.SignUpForm(data),
         persona=None,
         saved=saved_signup,
         hints=lambda w: {"password1": [NEW_PASSWORD], "password2": [NEW_PASSWORD]},
     ),
     Target(
-        borrower_forms.BudgetForm,
+        debt_forms.BudgetForm,
         "budget",
         url=lambda w: reverse("budget"),
-        oracle=lambda w, data: borrower_forms.BudgetForm(data, instance=w.fresh(w.alice)),
+        oracle=lambda w, data: debt_forms.BudgetForm(data, instance=w.fresh(w.alice)),
         saved=saved_instance(lambda w: w.alice),
         hints=lambda w: {
             "phone": ["13812345678", "+86 138-0013-8000"],
@@ -482,30 +483,28 @@ TARGETS: list[Target] = [
         },
     ),
     Target(
-        borrower_forms.DebtForm,
+        debt_forms.DebtForm,
         "debt_create",
         url=lambda w: reverse("debt_create"),
-        oracle=lambda w, data: borrower_forms.DebtForm(data, today=w.today),
+        oracle=lambda w, data: debt_forms.DebtForm(data, today=w.today),
         saved=saved_debt,
         hints=debt_hints,
     ),
     Target(
-        borrower_forms.DebtForm,
+        debt_forms.DebtForm,
         "counselor_debt_edit",
         url=lambda w: reverse("counselor_debt_edit", args=[w.alice.pk, w.huabei.pk]),
-        oracle=lambda w, data: borrower_forms.DebtForm(
-            data, instance=w.fresh(w.huabei), today=w.today
-        ),
+        oracle=lambda w, data: debt_forms.DebtForm(data, instance=w.fresh(w.huabei), today=w.today),
         persona="charlie",
         saved=saved_counselor_debt,
         hints=debt_hints,
         examples=100,
     ),
     Target(
-        borrower_forms.DebtPreviewForm,
+        debt_forms.DebtPreviewForm,
         "debt_preview",
         url=lambda w: reverse("debt_preview"),
-        oracle=lambda w, data: borrower_forms.DebtPreviewForm(data, today=w.today),
+        oracle=lambda w, data: debt_forms.DebtPreviewForm(data, today=w.today),
         hints=debt_hints,
         method="get",
         headers={"HTTP_HX_REQUEST": "true"},

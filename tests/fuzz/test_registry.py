@@ -68,7 +68,7 @@ def url_form_classes(resolver=None) -> set[type]:
 
 
 def test_the_discovery_finds_the_forms():
-    from borrowers.forms import DebtForm
+    from borrowers.debts.forms import DebtForm
     from repayment_plans.plans.forms import PaymentForm
     from repayment_plans.reminders.views import PreferencesForm
 
