@@ -20,7 +20,6 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("", include("repayment_plans.reminders.calendar_urls")),
     path("", include("repayment_plans.urls")),
     path("", include("borrowers.data_rights.urls")),
     path("", include("borrowers.urls")),
