@@ -298,7 +298,7 @@ def caseload_figures() -> dict:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from borrowers.counselors import caseload as triage
+    from borrowers.counselors import caseload
     from borrowers.models import (
         AccessGrant,
         Agency,
@@ -385,17 +385,17 @@ def caseload_figures() -> dict:
 
     from bench import urls as bench_urls
 
-    rows = list(triage.caseload(counselor, today)[:50])
+    rows = list(caseload.caseload(counselor, today)[:50])
     page = Paginator(rows, 50).get_page(1)
     bench_urls.BASELINE_CONTEXT.update(
         {
             "counselor": counselor,
-            "filters": triage.Filters(),
-            "rows": [(row, triage.describe(row, today)) for row in rows],
+            "filters": caseload.Filters(),
+            "rows": [(row, caseload.describe(row, today)) for row in rows],
             "page": page,
             "query": "",
-            "tiers": triage.TIER_NAMES,
-            "proposal_statuses": [(s, s) for s in triage.PROPOSAL_STATUSES],
+            "tiers": caseload.TIER_NAMES,
+            "proposal_statuses": [(s, s) for s in caseload.PROPOSAL_STATUSES],
             "invite": None,
         }
     )

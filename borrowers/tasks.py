@@ -1,4 +1,5 @@
-"""Background jobs of the counselor area."""
+"""Background jobs of the borrowers app: the nightly refresh of the caseload
+figures, and the account emails (borrowers/accounts/mail.py)."""
 
 from celery import shared_task
 from django.utils import timezone

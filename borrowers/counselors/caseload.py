@@ -1,8 +1,11 @@
 """A counselor's caseload: the borrowers who granted access, triaged in SQL.
 
-Everything the table shows and sorts by is annotated on one queryset, so a
-page costs the same few queries whether the caseload has 10 borrowers or
-10,000. Urgency uses the dates each debt enters a tier (kept on the debt).
+Each borrower's figures (worst tier, overdue total, largest DPD, next tier
+date, proposal status, installments, last contact) are computed from the
+position (``triage_row``) and stored in ``Triage`` whenever the borrower's
+data changes and every night (``refresh_triage``). The table filters, sorts
+and pages on those stored rows, so a page costs the same few queries whether
+the caseload has 10 borrowers or 10,000.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from django.urls import path
 from borrowers.counselors import views as counselor_views
 
 urlpatterns = [
-    path("counselor/", counselor_views.caseload, name="caseload"),
+    path("counselor/", counselor_views.caseload_page, name="caseload"),
     path("counselor/invites/", counselor_views.invite_create, name="invite_create"),
     path("access/", counselor_views.access, name="access"),
     path("access/<int:pk>/revoke/", counselor_views.access_revoke, name="access_revoke"),

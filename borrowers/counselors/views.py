@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from borrowers import positions
 from borrowers.access import AuthenticatedHttpRequest, borrower_required
-from borrowers.counselors import caseload as triage
+from borrowers.counselors import caseload
 from borrowers.debts import explanations
 from borrowers.inputs import PlainTextMixin
 from borrowers.models import AccessEvent, AccessGrant, Borrower, CaseNote, Debt, Invite
@@ -48,30 +48,30 @@ def counselor_required(
 def _get_borrower_for_counselor(request: AuthenticatedHttpRequest, pk: int) -> Borrower:
     """A borrower who granted this counselor access, else 404 (and nothing recorded)."""
     return get_object_or_404(
-        triage.granted_borrowers(request.user.counselor).select_related("user"), pk=pk
+        caseload.granted_borrowers(request.user.counselor).select_related("user"), pk=pk
     )
 
 
 @counselor_required
 @require_GET
-def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
+def caseload_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Most urgent first; filters, search, sort and page live in the URL (htmx swaps)."""
     counselor = request.user.counselor
     today = timezone.localdate()
-    filters = triage.Filters.from_query(request.GET)
-    rows = triage.caseload(counselor, today, filters)
+    filters = caseload.Filters.from_query(request.GET)
+    rows = caseload.caseload(counselor, today, filters)
     if request.GET.get("format") == "csv":
         return _csv(rows, today)
     paginator = Paginator(rows, PAGE_SIZE)
-    paginator.count = triage.caseload_count(counselor, filters, rows)
+    paginator.count = caseload.caseload_count(counselor, filters, rows)
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "counselor": counselor,
         "filters": filters,
-        "rows": [(row, triage.describe(row, today)) for row in page],
+        "rows": [(row, caseload.describe(row, today)) for row in page],
         "page": page,
         "query": urlencode(filters.as_query()),
-        "tiers": triage.TIER_NAMES,
+        "tiers": caseload.TIER_NAMES,
         "proposal_statuses": _proposal_choices(),
         "invite": counselor.invites.filter(
             used_at__isnull=True, expires_at__gt=timezone.now()
@@ -85,7 +85,7 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def _proposal_choices():
     labels = positions.source().proposal_labels()
-    return [(s, labels.get(s, _("no proposal"))) for s in triage.PROPOSAL_STATUSES]
+    return [(s, labels.get(s, _("no proposal"))) for s in caseload.PROPOSAL_STATUSES]
 
 
 def _csv(rows, today):
@@ -108,7 +108,7 @@ def _csv(rows, today):
         ]
     )
     for row in rows.iterator(chunk_size=500):
-        facts = triage.describe(row, today)
+        facts = caseload.describe(row, today)
         writer.writerow(
             [
                 _safe_cell(row.display_name),

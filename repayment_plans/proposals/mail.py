@@ -63,7 +63,7 @@ def build_message(delivery: EmailDelivery) -> EmailMessage:
     return message
 
 
-def deliver(delivery_id: int) -> str:
+def send_delivery(delivery_id: int) -> str:
     """Send the delivery unless it was already sent. Raises on SMTP errors.
 
     The row lock keeps a task delivered twice at once from sending twice. A
@@ -113,7 +113,7 @@ def stuck_deliveries(now=None) -> list[int]:
     return stuck(EmailDelivery, EmailDelivery.Status.QUEUED, now)
 
 
-def mark_failed(delivery_id: int, exc: Exception) -> None:
+def mark_delivery_failed(delivery_id: int, exc: Exception) -> None:
     EmailDelivery.objects.filter(pk=delivery_id).exclude(status=EmailDelivery.Status.SENT).update(
         status=EmailDelivery.Status.FAILED, failure_reason=str(exc)[:300] or exc.__class__.__name__
     )

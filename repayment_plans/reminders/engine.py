@@ -512,7 +512,7 @@ def reminder_title(reminder: Reminder) -> str:
     return _("No answer from %(lender)s since %(sent)s: time for a follow-up call") % c
 
 
-def deliver(reminder_id: int) -> str:
+def send_reminder(reminder_id: int) -> str:
     """Send one reminder by the channels the user has on. Raises on SMTP errors."""
     error = None
     with transaction.atomic():
@@ -547,7 +547,7 @@ def deliver(reminder_id: int) -> str:
     return "sent"
 
 
-def mark_failed(reminder_ids: list[int], reason: str) -> None:
+def mark_reminders_failed(reminder_ids: list[int], reason: str) -> None:
     Reminder.objects.filter(pk__in=reminder_ids, status=Reminder.Status.PENDING).update(
         status=Reminder.Status.FAILED, failure_reason=reason[:300]
     )

@@ -201,7 +201,7 @@ def test_the_reminder_is_emailed_and_listed_in_the_app(filed, alice, alice_clien
     alice.user.save()
     reminders.sweep(date(2026, 12, 20), enqueue=False)
     reminder = Reminder.objects.get(kind=K.DISPUTE_DUE)
-    assert reminders.deliver(reminder.pk) == "sent"
+    assert reminders.send_reminder(reminder.pk) == "sent"
     [message] = mailoutbox
     assert "dispute about 花呗 is due today, 2026-12-20" in message.subject
     assert reverse("dispute_detail", args=[filed.pk]) in message.body

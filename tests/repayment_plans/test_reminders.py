@@ -148,7 +148,7 @@ def reminder_for(first, kind=K.DUE_TODAY):
 
 def test_delivery_emails_in_the_users_language_with_a_link_and_unsubscribe(first, mailoutbox):
     reminder = reminder_for(first)
-    assert reminders.deliver(reminder.pk) == "sent"
+    assert reminders.send_reminder(reminder.pk) == "sent"
     [message] = mailoutbox
     assert "今天" in message.subject and "重庆蚂蚁消费金融" in message.subject
     assert f"/plans/{first.plan_id}/" in message.body
@@ -160,7 +160,7 @@ def test_delivery_emails_in_the_users_language_with_a_link_and_unsubscribe(first
 def test_english_speakers_get_english(first, mailoutbox, alice):
     alice.user.language = "en"
     alice.user.save()
-    reminders.deliver(reminder_for(first).pk)
+    reminders.send_reminder(reminder_for(first).pk)
     assert "is due today" in mailoutbox[0].subject
 
 
@@ -173,7 +173,7 @@ def test_the_same_reminder_delivered_twice_sends_one_email(first, mailoutbox):
 
 def test_unsubscribe_link_stops_that_kind_of_email_at_once(client, first, mailoutbox):
     reminder = reminder_for(first)
-    reminders.deliver(reminder.pk)
+    reminders.send_reminder(reminder.pk)
     link = next(w for w in mailoutbox[0].body.split() if "/unsubscribe/" in w)
     path = link.split("testserver")[-1].replace("http://127.0.0.1:8000", "")
     # Opening the link (as a mail scanner does) only asks.
@@ -187,7 +187,7 @@ def test_unsubscribe_link_stops_that_kind_of_email_at_once(client, first, mailou
     later = Reminder.objects.create(
         user=reminder.user, kind=K.DUE_TODAY, subject="installment:other", on_date=first.due_date
     )
-    reminders.deliver(later.pk)
+    reminders.send_reminder(later.pk)
     assert len(mailoutbox) == 1
     later.refresh_from_db()
     assert (later.status, later.emailed, later.in_app) == ("sent", False, True)
@@ -208,13 +208,13 @@ def test_preferences_switch_channels_off(alice_client, alice, first, mailoutbox)
     del data[f"in_app:{K.DUE_TODAY}"]
     alice_client.post(reverse("notification_preferences"), data)
     reminder = reminder_for(first)
-    reminders.deliver(reminder.pk)
+    reminders.send_reminder(reminder.pk)
     reminder.refresh_from_db()
     assert reminder.status == "skipped" and mailoutbox == []
 
 
 def test_in_app_list_and_unread_count(alice_client, first):
-    reminders.deliver(reminder_for(first).pk)
+    reminders.send_reminder(reminder_for(first).pk)
     assert '<span class="badge"' in alice_client.get(reverse("dashboard")).content.decode()
     html = alice_client.get(reverse("notifications")).content.decode()
     assert 'data-kind="due_today"' in html
@@ -277,5 +277,5 @@ def test_monday_digest_for_each_counselor_with_a_caseload(alice, charlie, mailou
     digest = Reminder.objects.get(kind=K.COUNSELOR_DIGEST)
     assert digest.user == charlie.user
     assert digest.context["tier_changes"] == [["Alice", "2027-03-08"]]
-    reminders.deliver(digest.pk)
+    reminders.send_reminder(digest.pk)
     assert "Alice: 2027-03-08" in mailoutbox[0].body
