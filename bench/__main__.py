@@ -174,8 +174,13 @@ def interleaved(baseline, measured) -> dict:
 def engine_median_ms() -> float:
     from datetime import date, timedelta
 
-    from repayment_plans.recovery import AccountInput, Installment, PlanInput, recovery_timeline
-    from repayment_plans.schedules import add_months
+    from repayment_plans.plans.schedules import add_months
+    from repayment_plans.recovery.timeline import (
+        AccountInput,
+        Installment,
+        PlanInput,
+        recovery_timeline,
+    )
 
     today = date(2026, 11, 28)
     accounts = []
@@ -257,8 +262,8 @@ def sweep_figures() -> dict:
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    from repayment_plans import reminders
     from repayment_plans.models import Reminder
+    from repayment_plans.reminders import engine as reminders
 
     day = date(2027, 3, 1)
     make_due_installments(day, SWEEP_INSTALLMENTS)
@@ -293,7 +298,7 @@ def caseload_figures() -> dict:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from borrowers import caseload as triage
+    from borrowers.counselors import caseload
     from borrowers.models import (
         AccessGrant,
         Agency,
@@ -380,17 +385,17 @@ def caseload_figures() -> dict:
 
     from bench import urls as bench_urls
 
-    rows = list(triage.caseload(counselor, today)[:50])
+    rows = list(caseload.caseload(counselor, today)[:50])
     page = Paginator(rows, 50).get_page(1)
     bench_urls.BASELINE_CONTEXT.update(
         {
             "counselor": counselor,
-            "filters": triage.Filters(),
-            "rows": [(row, triage.describe(row, today)) for row in rows],
+            "filters": caseload.Filters(),
+            "rows": [(row, caseload.describe(row, today)) for row in rows],
             "page": page,
             "query": "",
-            "tiers": triage.TIER_NAMES,
-            "proposal_statuses": [(s, s) for s in triage.PROPOSAL_STATUSES],
+            "tiers": caseload.TIER_NAMES,
+            "proposal_statuses": [(s, s) for s in caseload.PROPOSAL_STATUSES],
             "invite": None,
         }
     )
@@ -417,8 +422,8 @@ def dashboard_figures() -> dict:
     from django.utils import timezone
 
     from bench import urls as bench_urls
+    from borrowers.debts.views import build_overview
     from borrowers.models import Borrower, Debt, ProductProfile, User
-    from borrowers.views import build_overview
 
     today = timezone.localdate()
     user = User.objects.create_user("dashboard@bench.example", "bench-password-1")
@@ -510,12 +515,12 @@ def bench_rows() -> list:
         from weasyprint import HTML
 
         from borrowers import pdf
-        from repayment_plans import services
+        from repayment_plans.proposals import services as proposal_services
 
         user, proposal = make_proposal()
         today = timezone.localdate()
-        html = services.render_letter_html(proposal, today, "zh-hans")
-        assert services.proposal_schedule(proposal).regular_count == 36
+        html = proposal_services.render_letter_html(proposal, today, "zh-hans")
+        assert proposal_services.proposal_schedule(proposal).regular_count == 36
 
         def baseline():
             HTML(string=html).write_pdf(
@@ -523,13 +528,15 @@ def bench_rows() -> list:
             )
 
         def app_render():
-            pdf.render_pdf(services.render_letter_html(proposal, today, "zh-hans"), strict=True)
+            pdf.render_pdf(
+                proposal_services.render_letter_html(proposal, today, "zh-hans"), strict=True
+            )
 
         base = median_seconds(baseline)
         app = median_seconds(app_render)
         ratio = app / base
 
-        version = services.finalise(proposal, today, "zh-hans")
+        version = proposal_services.finalise(proposal, today, "zh-hans")
         client = Client()
         client.force_login(user)
         url = f"/proposals/{proposal.pk}/versions/{version.number}.pdf"

@@ -139,8 +139,9 @@ def seed(users: int) -> None:
     from django.utils import timezone
 
     from borrowers.models import Borrower, Debt, HardshipReason, ProductProfile, User
-    from repayment_plans import services
     from repayment_plans.models import Proposal
+    from repayment_plans.plans import services as plan_services
+    from repayment_plans.position import load as position_load
 
     today = timezone.localdate()
     password = make_password(PASSWORD)  # one hash for all: hashing is not under test
@@ -182,9 +183,9 @@ def seed(users: int) -> None:
                 status=Proposal.Status.ACCEPTED,
             )
             proposal.debts.set(debts[:1])
-            services.create_plan(
+            plan_services.create_plan(
                 proposal,
-                amount=services.amount_to_repay(debts[:1], proposal.ask_waive_penalty),
+                amount=position_load.amount_to_repay(debts[:1], proposal.ask_waive_penalty),
                 months=proposal.months,
                 first_due=proposal.first_due_date,
                 method=proposal.method,

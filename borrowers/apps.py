@@ -7,4 +7,4 @@ class BorrowersConfig(AppConfig):
     verbose_name = _("Borrowers and debts")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from borrowers import signals  # noqa: F401

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .money import FEN, money
+from borrowers.money import FEN, money
 
 MAX_AMOUNT = Decimal("9999999999999.99")
 DIGITS = "零壹贰叁肆伍陆柒捌玖"

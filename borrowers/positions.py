@@ -18,11 +18,11 @@ if TYPE_CHECKING:
 
     from django_stubs_ext import StrOrPromise
 
-    from . import tiers
+    from borrowers.debts import tiers
 
 
 class DebtPositionLike(Protocol):
-    """What this app reads of a debt's position (a repayment_plans.position.DebtPosition)."""
+    """What this app reads of a debt's position (repayment_plans.position.compute)."""
 
     @property
     def status(self) -> tiers.TierStatus: ...
@@ -36,7 +36,7 @@ class DebtPositionLike(Protocol):
 
 class BorrowerPositionLike(Protocol):
     """What this app reads of a borrower's position (a
-    repayment_plans.position.BorrowerPosition)."""
+    repayment_plans.position.compute.BorrowerPosition)."""
 
     @property
     def total_owed(self) -> Decimal: ...
@@ -50,7 +50,7 @@ class BorrowerPositionLike(Protocol):
 
 class PositionSource(Protocol):
     def load(self, borrower, today: date):
-        """The borrower's position (repayment_plans.position.BorrowerPosition)."""
+        """The borrower's position (repayment_plans.position.compute.BorrowerPosition)."""
 
     def preview(self, facts, principal, today: date):
         """The position of a debt being entered, not yet saved (a DebtPosition)."""

@@ -1,11 +1,12 @@
-"""Background jobs of the counselor area."""
+"""Background jobs of the borrowers app: the nightly refresh of the caseload
+figures, and the account emails (borrowers/accounts/mail.py)."""
 
 from celery import shared_task
 from django.utils import timezone
 
-from .account_mail import send_account_email
-from .caseload import refresh_triage
-from .models import AccessGrant, Borrower
+from borrowers.accounts.mail import send_account_email
+from borrowers.counselors.caseload import refresh_triage
+from borrowers.models import AccessGrant, Borrower
 
 __all__ = ["nightly_triage_refresh", "refresh_stale_triage", "send_account_email"]
 

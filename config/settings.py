@@ -87,7 +87,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "repayment_plans.notification_views.unread_count",
+                "repayment_plans.reminders.views.unread_count",
             ],
         },
     },
@@ -122,7 +122,7 @@ LOGOUT_REDIRECT_URL = "login"
 # backend must come first so that a locked-out login never reaches the password.
 # Besides, guesses spread over many addresses lock the email everywhere after
 # AXES_ACCOUNT_FAILURE_LIMIT failures, and one address that tries many emails
-# is refused after AXES_ADDRESS_FAILURE_LIMIT (borrowers.throttle.AxesHandler),
+# is refused after AXES_ADDRESS_FAILURE_LIMIT (borrowers.accounts.throttle.AxesHandler),
 # both within the cool-off. Both are higher than the per-pair limit, so that a
 # stranger's few guesses do not lock the owner out at home, nor one user's typos
 # everyone behind the same carrier address.
@@ -134,18 +134,18 @@ AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_HANDLER = "borrowers.throttle.AxesHandler"
+AXES_HANDLER = "borrowers.accounts.throttle.AxesHandler"
 AXES_ACCOUNT_FAILURE_LIMIT = env.int("AXES_ACCOUNT_FAILURE_LIMIT", default=10)
 AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=30)
 AXES_RESET_ON_SUCCESS = True
 # Attempts during a lockout do not prolong it: the page can say when it ends.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_USERNAME_CALLABLE = "borrowers.lockout.username_from"
-AXES_LOCKOUT_CALLABLE = "borrowers.lockout.lockout_response"
+AXES_USERNAME_CALLABLE = "borrowers.accounts.lockout.username_from"
+AXES_LOCKOUT_CALLABLE = "borrowers.accounts.lockout.lockout_response"
 # Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: none,
-# REMOTE_ADDR is the client); see borrowers.lockout.client_address.
+# REMOTE_ADDR is the client); see borrowers.accounts.lockout.client_address.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-AXES_CLIENT_IP_CALLABLE = "borrowers.lockout.client_address"
+AXES_CLIENT_IP_CALLABLE = "borrowers.accounts.lockout.client_address"
 # Nothing that identifies a person in axes' log lines (emails, IP addresses).
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["username", "email", "ip_address", "user_agent"]
@@ -206,7 +206,7 @@ else:
 # Emails anyone can trigger for an address (password reset, the sign-up notice to
 # an address that has an account): at most this many per address, and per client
 # address (TRUSTED_PROXY_COUNT), per hour; past that the page looks the same and
-# nothing is sent (borrowers.throttle).
+# nothing is sent (borrowers.accounts.throttle).
 ACCOUNT_EMAILS_PER_ADDRESS_HOUR = env.int("ACCOUNT_EMAILS_PER_ADDRESS_HOUR", default=3)
 ACCOUNT_EMAILS_PER_CLIENT_HOUR = env.int("ACCOUNT_EMAILS_PER_CLIENT_HOUR", default=10)
 # The cache those counts live in (and the caseload's daily check): per process by

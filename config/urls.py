@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.views import LoginView
 from django.urls import include, path
 
-from borrowers.lockout import AdminLoginForm, LoginForm, PasswordResetConfirmView
-from borrowers.throttle import PasswordResetView
+from borrowers.accounts.lockout import AdminLoginForm, LoginForm, PasswordResetConfirmView
+from borrowers.accounts.throttle import PasswordResetView
 
 # The admin login, too, refuses an over-long username before authenticating.
 admin.site.login_form = AdminLoginForm
@@ -20,8 +20,7 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("", include("repayment_plans.calendar_urls")),
     path("", include("repayment_plans.urls")),
-    path("", include("borrowers.data_rights_urls")),
+    path("", include("borrowers.data_rights.urls")),
     path("", include("borrowers.urls")),
 ]

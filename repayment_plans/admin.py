@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import (
+from repayment_plans.models import (
     Dispute,
     EmailDelivery,
     Installment,

@@ -10,8 +10,7 @@ class RepaymentPlansConfig(AppConfig):
         # This app's sections of a person's data, its signals, and the position
         # of each debt that the borrowers' pages and the caseload read.
         from borrowers import positions
-
-        from . import data_rights, signals  # noqa: F401
-        from .position_source import PositionSource
+        from repayment_plans import data_rights, signals  # noqa: F401
+        from repayment_plans.position.source import PositionSource
 
         positions.provide(PositionSource())

@@ -3,10 +3,9 @@ of the export and the deletion, registered when the app is ready."""
 
 from django.utils.translation import gettext_lazy as _
 
-from borrowers.data_rights import Section, on_delete, register
+from borrowers.data_rights.sections import Section, on_delete, register
 from borrowers.models import AccessGrant, Borrower
-
-from .models import (
+from repayment_plans.models import (
     CalendarFeed,
     Dispute,
     EmailDelivery,

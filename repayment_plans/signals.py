@@ -4,8 +4,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from borrowers.signals import touch_triage
-
-from .models import Payment, Plan, Proposal
+from repayment_plans.models import Payment, Plan, Proposal
 
 
 @receiver(post_save, sender=Plan)

@@ -1,11 +1,18 @@
-"""Background jobs: sending a finalised proposal to the lender."""
+"""Background jobs of the repayment_plans app: sending a finalised proposal to
+the lender, sending reminder batches, the daily reminder sweep, and the
+outbox re-drive."""
 
 import logging
 import smtplib
 
 from celery import shared_task
 
-from .mail import MAX_ATTEMPTS, deliver, mark_failed, retry_delay
+from repayment_plans.proposals.mail import (
+    MAX_ATTEMPTS,
+    mark_delivery_failed,
+    retry_delay,
+    send_delivery,
+)
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +39,10 @@ def send_proposal_email(self, delivery_id: int) -> str:
     delivery is marked failed with the reason, and the borrower can resend.
     """
     try:
-        return deliver(delivery_id)
+        return send_delivery(delivery_id)
     except RETRYABLE as exc:
         if self.request.retries >= self.max_retries:
-            mark_failed(delivery_id, exc)
+            mark_delivery_failed(delivery_id, exc)
             log.warning("Delivery %s failed after %s tries", delivery_id, self.request.retries + 1)
             return "failed"
         raise self.retry(
@@ -47,13 +54,12 @@ def send_proposal_email(self, delivery_id: int) -> str:
 def send_reminder_batch(self, reminder_ids: list[int]) -> dict:
     """Deliver a batch of reminders; the ones that fail are retried with backoff,
     and after the last try marked failed (visible to staff in the admin)."""
-    from .reminders import deliver
-    from .reminders import mark_failed as mark_reminders_failed
+    from repayment_plans.reminders.engine import mark_reminders_failed, send_reminder
 
     failed, reasons, sent = [], [], 0
     for reminder_id in reminder_ids:
         try:
-            sent += deliver(reminder_id) == "sent"
+            sent += send_reminder(reminder_id) == "sent"
         except RETRYABLE as exc:
             failed.append(reminder_id)
             reasons.append(str(exc) or exc.__class__.__name__)
@@ -70,8 +76,8 @@ def redrive_outbox() -> dict:
     """The beat's wake-up for lost tasks: deliveries and reminders still waiting
     long after they were recorded are enqueued again (sending is idempotent:
     a sent delivery or reminder is skipped under its row lock)."""
-    from .mail import stuck_deliveries
-    from .reminders import stuck_reminders
+    from repayment_plans.proposals.mail import stuck_deliveries
+    from repayment_plans.reminders.engine import stuck_reminders
 
     deliveries = stuck_deliveries()
     for delivery_id in deliveries:
@@ -85,6 +91,6 @@ def redrive_outbox() -> dict:
 @shared_task(acks_late=True)
 def daily_reminder_sweep() -> int:
     """The beat's daily job: sweep today's (Asia/Shanghai) reminders."""
-    from .reminders import local_today, sweep
+    from repayment_plans.reminders.engine import local_today, sweep
 
     return sweep(local_today()).total

@@ -1,64 +1,15 @@
-from django.urls import path
+"""The repayment_plans app's pages, feature by feature."""
 
-from . import (
-    counselor_views,
-    dispute_views,
-    guide_views,
-    notification_views,
-    timeline_views,
-    views,
-)
+from django.urls import include, path
 
 urlpatterns = [
-    # A counselor's page about one borrower, and the review of a proposal.
-    path("counselor/borrowers/<int:pk>/", counselor_views.borrower_view, name="counselor_borrower"),
-    path("counselor/borrowers/<int:pk>/notes/", counselor_views.note_create, name="note_create"),
-    path(
-        "counselor/borrowers/<int:pk>/proposals/<int:proposal_pk>/review/",
-        counselor_views.proposal_review,
-        name="proposal_review",
-    ),
-    path("plan/", views.plan_overview, name="plan_overview"),
-    path("timeline/", timeline_views.timeline, name="timeline"),
-    path("notifications/", notification_views.notifications, name="notifications"),
-    path(
-        "notifications/settings/",
-        notification_views.preferences,
-        name="notification_preferences",
-    ),
-    path("unsubscribe/<str:token>/", notification_views.unsubscribe, name="unsubscribe"),
-    path("plan/adopt/", views.adopt_strategy, name="adopt_strategy"),
-    path("proposals/<int:pk>/", views.proposal_detail, name="proposal_detail"),
-    path("proposals/<int:pk>/preview/", views.proposal_preview, name="proposal_preview"),
-    path("proposals/<int:pk>/letter/", views.letter_preview, name="letter_preview"),
-    path("proposals/<int:pk>/finalise/", views.proposal_finalise, name="proposal_finalise"),
-    path(
-        "proposals/<int:pk>/versions/<int:number>.pdf",
-        views.version_download,
-        name="version_download",
-    ),
-    path("proposals/<int:pk>/send/", views.proposal_send, name="proposal_send"),
-    path("proposals/<int:pk>/answer/", views.proposal_answer, name="proposal_answer"),
-    path("proposals/<int:pk>/review/", views.request_review, name="request_review"),
-    path("deliveries/<int:pk>/resend/", views.delivery_resend, name="delivery_resend"),
-    path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
-    path("plans/<int:pk>/payments/", views.payment_create, name="payment_create"),
-    path("plans/<int:pk>/change/", views.plan_change, name="plan_change"),
-    path("disputes/", dispute_views.dispute_list, name="dispute_list"),
-    path("disputes/new/", dispute_views.dispute_create, name="dispute_create"),
-    path("disputes/<int:pk>/", dispute_views.dispute_detail, name="dispute_detail"),
-    path("disputes/<int:pk>/edit/", dispute_views.dispute_edit, name="dispute_edit"),
-    path("disputes/<int:pk>/application.pdf", dispute_views.dispute_pdf, name="dispute_pdf"),
-    path(
-        "counselor/borrowers/<int:pk>/disputes/<int:dispute_pk>/",
-        dispute_views.counselor_dispute,
-        name="counselor_dispute",
-    ),
-    path(
-        "counselor/borrowers/<int:pk>/disputes/<int:dispute_pk>/application.pdf",
-        dispute_views.counselor_dispute_pdf,
-        name="counselor_dispute_pdf",
-    ),
-    path("guide/", guide_views.guide, name="guide"),
-    path("guide/<slug:section>/", guide_views.guide_section, name="guide_section"),
+    path("", include("repayment_plans.counselors.urls")),
+    path("", include("repayment_plans.strategies.urls")),
+    path("", include("repayment_plans.proposals.urls")),
+    path("", include("repayment_plans.plans.urls")),
+    path("", include("repayment_plans.recovery.urls")),
+    path("", include("repayment_plans.reminders.urls")),
+    path("", include("repayment_plans.reminders.calendar_urls")),
+    path("", include("repayment_plans.disputes.urls")),
+    path("", include("repayment_plans.guide.urls")),
 ]

@@ -38,7 +38,6 @@ from django.urls.resolvers import RoutePattern
 from django.utils import timezone
 
 from borrowers.models import AccessGrant, Borrower, CaseNote, CollectionContact
-from repayment_plans import services
 from repayment_plans.models import (
     CalendarFeed,
     Dispute,
@@ -50,6 +49,8 @@ from repayment_plans.models import (
     Proposal,
     ProposalVersion,
 )
+from repayment_plans.plans import services as plan_services
+from repayment_plans.proposals import services as proposal_services
 from tests.factories import BorrowerFactory, CounselorFactory, DebtFactory, UserFactory, profile
 
 MIN_INT_ROUTES = 20
@@ -199,7 +200,7 @@ def build_world(marks: Marks, counselor, *, can_edit: bool, today, first_id=None
             borrower=borrower,
             lender_name=debt.lender_name,
             months=months,
-            first_due_date=services.next_month_first(today),
+            first_due_date=plan_services.next_month_first(today),
             lender_email=marks.lender_email,
             **pk(offset),
         )
@@ -207,14 +208,14 @@ def build_world(marks: Marks, counselor, *, can_edit: bool, today, first_id=None
     )
     accepted.debts.set([debts[0]])
     finalised.debts.set([debts[1]])
-    version = services.finalise(accepted, today, "zh-hans")
+    version = proposal_services.finalise(accepted, today, "zh-hans")
     EmailDelivery.objects.create(
         version=version, to_email=marks.lender_email, cc_email=marks.email, **pk()
     )
     answer = LenderAnswer(kind=LenderAnswer.Kind.ACCEPTED, answered_on=today, **pk())
-    plan = services.record_answer(accepted, answer)
-    services.record_payment(plan, Decimal("100.00"), today, borrower.user)
-    services.finalise(finalised, today, "zh-hans")
+    plan = proposal_services.record_answer(accepted, answer)
+    plan_services.record_payment(plan, Decimal("100.00"), today, borrower.user)
+    proposal_services.finalise(finalised, today, "zh-hans")
     AccessGrant.objects.create(borrower=borrower, counselor=counselor, can_edit=can_edit, **pk())
     CaseNote.objects.create(borrower=borrower, author=counselor, text=f"{marks.note} call", **pk())
     CalendarFeed.objects.create(borrower=borrower, **pk()).renew()
@@ -308,7 +309,7 @@ def attack_data(victim: Borrower, today) -> dict:
         "debts": [str(pk) for pk in victim.debts.values_list("pk", flat=True)],
         "method": "interest_free",
         "months": "3",
-        "first_due_date": services.next_month_first(today).isoformat(),
+        "first_due_date": plan_services.next_month_first(today).isoformat(),
         "kind": "rejected",
         "answered_on": today.isoformat(),
         "amount": "1",
@@ -339,7 +340,7 @@ def attack_data(victim: Borrower, today) -> dict:
 def dispute_pdf_hash(dispute) -> str:
     """Dispute applications are rendered on request, the same bytes each time."""
     from borrowers.pdf import render_pdf
-    from repayment_plans.dispute_views import application_html
+    from repayment_plans.disputes.views import application_html
 
     return hashlib.sha256(render_pdf(application_html(dispute), strict=True)).hexdigest()
 
@@ -544,7 +545,7 @@ def test_no_persona_reaches_another_borrowers_objects():
 @pytest.mark.django_db
 def test_public_token_urls_refuse_unknown_and_tampered_tokens(client):
     """The calendar feed and the unsubscribe link need no login: the token is the key."""
-    from repayment_plans.reminders import unsubscribe_token
+    from repayment_plans.reminders.engine import unsubscribe_token
 
     victim = BorrowerFactory(display_name=VICTIM.name, user__email=VICTIM.email)
     feed = CalendarFeed.for_borrower(victim)

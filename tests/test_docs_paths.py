@@ -39,4 +39,40 @@ def test_every_relative_link_leads_somewhere(document):
 
 
 def test_the_check_reads_paths_at_all():
-    assert "borrowers/tiers.py" in named_paths(ROOT / "README.md")
+    assert "borrowers/debts/tiers.py" in named_paths(ROOT / "README.md")
+
+
+def tree_paths() -> list[str]:
+    """The folders and files of the tree drawn under "How it is built"."""
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("\n## How it is built\n", 1)[1].split("```\n", 2)[1]
+    paths, parent = [], ""
+    for line in block.splitlines():
+        if not line.strip():
+            continue
+        names = line.split("   ")[0].strip()
+        if not line.startswith(" "):
+            parent = names if names.endswith("/") else ""
+            paths.append(names)
+            continue
+        for name in names.split(","):
+            name = name.strip()
+            if name and (name.endswith("/") or name.endswith(".py")):
+                paths.append(parent + name)
+    return paths
+
+
+def test_the_tree_in_the_readme_matches_the_tree():
+    paths = tree_paths()
+    assert "borrowers/accounts/" in paths and "repayment_plans/plans/" in paths
+    missing = [p for p in paths if not (ROOT / p).exists()]
+    assert not missing, f"README's tree names what does not exist: {missing}"
+    # And every feature folder of the apps is in the tree.
+    for app in ("borrowers", "repayment_plans"):
+        for folder in (ROOT / app).iterdir():
+            if (folder / "__init__.py").exists() and folder.name not in (
+                "migrations",
+                "management",
+                "templatetags",
+            ):
+                assert f"{app}/{folder.name}/" in paths, f"{app}/{folder.name}/ is not in the tree"

@@ -22,10 +22,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from borrowers import data_rights
+from borrowers.data_rights import sections as data_rights
 from borrowers.models import Borrower, User
-from repayment_plans import services
 from repayment_plans.models import ProposalVersion
+from repayment_plans.proposals import services as proposal_services
 from tests.factories import BorrowerFactory, DebtFactory
 from tests.repayment_plans.conftest import make_proposal
 
@@ -109,7 +109,7 @@ def test_a_file_is_in_a_folder_by_path_segments_not_by_string_prefix(name, folde
 
 def test_a_finalised_pdf_is_stored_in_its_borrowers_folder(alice):
     debt = DebtFactory(borrower=alice, annual_rate_percent=0)
-    version = services.finalise(make_proposal([debt]), timezone.localdate(), "zh-hans")
+    version = proposal_services.finalise(make_proposal([debt]), timezone.localdate(), "zh-hans")
     folders = data_rights.borrower_folders(alice.pk)
     assert any(data_rights.is_within(version.pdf.name, folder) for folder in folders)
     assert data_rights.borrower_files(alice.pk) == [version.pdf.name]

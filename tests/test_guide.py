@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from repayment_plans.guide_views import SECTIONS
+from repayment_plans.guide.views import SECTIONS
 from tests.factories import DebtFactory
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}

@@ -18,8 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.logging import RedactingFilter, redact
-from repayment_plans import reminders, services
 from repayment_plans.models import EmailDelivery, LenderAnswer, Reminder
+from repayment_plans.proposals import services as proposal_services
+from repayment_plans.reminders import engine as reminders
 from repayment_plans.tasks import send_proposal_email, send_reminder_batch
 from tests.factories import PASSWORD, BorrowerFactory, DebtFactory
 from tests.repayment_plans.conftest import make_proposal
@@ -154,7 +155,7 @@ def version(persona):
         first_missed_date=timezone.localdate() - timedelta(days=40),
     )
     proposal = make_proposal([debt])
-    return services.finalise(proposal, timezone.localdate(), "zh-hans")
+    return proposal_services.finalise(proposal, timezone.localdate(), "zh-hans")
 
 
 def test_sending_a_proposal_email(
@@ -210,7 +211,7 @@ def test_a_refused_recipient_is_not_quoted_in_the_retry_logs(version, refusing_s
 
 def test_a_reminder(persona, version, mailoutbox, captured):
     today = timezone.localdate()
-    plan = services.record_answer(
+    plan = proposal_services.record_answer(
         version.proposal, LenderAnswer(kind="accepted", answered_on=today)
     )
     due = plan.installments.get(number=1).due_date

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import repayment_plans.models
-import repayment_plans.schedules
+import repayment_plans.plans.schedules
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('principal', models.DecimalField(decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('10000000000'))], verbose_name='amount to repay')),
-                ('method', models.CharField(choices=[(repayment_plans.schedules.Method['INTEREST_FREE'], 'Interest frozen: equal principal'), (repayment_plans.schedules.Method['ANNUITY'], 'Equal payments with interest (等额本息)'), (repayment_plans.schedules.Method['EQUAL_PRINCIPAL'], 'Equal principal with interest (等额本金)')], max_length=20)),
+                ('method', models.CharField(choices=[(repayment_plans.plans.schedules.Method['INTEREST_FREE'], 'Interest frozen: equal principal'), (repayment_plans.plans.schedules.Method['ANNUITY'], 'Equal payments with interest (等额本息)'), (repayment_plans.plans.schedules.Method['EQUAL_PRINCIPAL'], 'Equal principal with interest (等额本金)')], max_length=20)),
                 ('annual_percent', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=7)),
                 ('months', models.PositiveSmallIntegerField()),
                 ('first_due_date', models.DateField()),
@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('lender_name', models.CharField(max_length=120, verbose_name='lender')),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('finalised', 'Finalised'), ('accepted', 'Accepted'), ('countered', 'Countered'), ('rejected', 'Rejected')], default='draft', max_length=12)),
-                ('method', models.CharField(choices=[(repayment_plans.schedules.Method['INTEREST_FREE'], 'Interest frozen: equal principal'), (repayment_plans.schedules.Method['ANNUITY'], 'Equal payments with interest (等额本息)'), (repayment_plans.schedules.Method['EQUAL_PRINCIPAL'], 'Equal principal with interest (等额本金)')], default=repayment_plans.schedules.Method['INTEREST_FREE'], max_length=20, verbose_name='repayment method')),
+                ('method', models.CharField(choices=[(repayment_plans.plans.schedules.Method['INTEREST_FREE'], 'Interest frozen: equal principal'), (repayment_plans.plans.schedules.Method['ANNUITY'], 'Equal payments with interest (等额本息)'), (repayment_plans.plans.schedules.Method['EQUAL_PRINCIPAL'], 'Equal principal with interest (等额本金)')], default=repayment_plans.plans.schedules.Method['INTEREST_FREE'], max_length=20, verbose_name='repayment method')),
                 ('annual_percent', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=7, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('36'))], verbose_name='interest rate (percent per year)')),
                 ('months', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(120)], verbose_name='number of installments')),
                 ('first_due_date', models.DateField(verbose_name='first installment date')),
@@ -89,7 +89,7 @@ class Migration(migrations.Migration):
                 ('answered_on', models.DateField(verbose_name='date of the answer')),
                 ('note', models.TextField(blank=True, max_length=2000, verbose_name='note')),
                 ('counter_months', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(120)], verbose_name='installments offered')),
-                ('counter_method', models.CharField(blank=True, choices=[(repayment_plans.schedules.Method['INTEREST_FREE'], 'Interest frozen: equal principal'), (repayment_plans.schedules.Method['ANNUITY'], 'Equal payments with interest (等额本息)'), (repayment_plans.schedules.Method['EQUAL_PRINCIPAL'], 'Equal principal with interest (等额本金)')], max_length=20, verbose_name='method offered')),
+                ('counter_method', models.CharField(blank=True, choices=[(repayment_plans.plans.schedules.Method['INTEREST_FREE'], 'Interest frozen: equal principal'), (repayment_plans.plans.schedules.Method['ANNUITY'], 'Equal payments with interest (等额本息)'), (repayment_plans.plans.schedules.Method['EQUAL_PRINCIPAL'], 'Equal principal with interest (等额本金)')], max_length=20, verbose_name='method offered')),
                 ('counter_annual_percent', models.DecimalField(blank=True, decimal_places=4, max_digits=7, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('36'))], verbose_name='rate offered (percent per year)')),
                 ('counter_first_due_date', models.DateField(blank=True, null=True, verbose_name='first installment date offered')),
                 ('counter_accepted', models.BooleanField(default=False)),

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import reverse
 
-from borrowers import account_mail
+from borrowers.accounts import mail as account_mail
 from tests.repayment_plans.test_email import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -60,7 +60,7 @@ def test_a_broker_that_is_down_does_not_break_the_page(client, alice, monkeypatc
         raise ConnectionError("broker down")
 
     monkeypatch.setattr(account_mail.send_account_email, "delay", down)
-    with caplog.at_level(logging.ERROR, logger="borrowers.account_mail"):
+    with caplog.at_level(logging.ERROR, logger="borrowers.accounts.mail"):
         response = client.post(reverse("password_reset"), {"email": "alice@example.com"})
     assert response.status_code == 302
     assert "Could not queue the password_reset email" in caplog.text

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 
-from borrowers import collection
-from borrowers.collection import Contact, find_breaches, in_quiet_hours, parse_clock
-from borrowers.complaint import build_log
+from borrowers.collection import rules as collection
+from borrowers.collection.complaint import build_log
+from borrowers.collection.rules import Contact, find_breaches, in_quiet_hours, parse_clock
 from borrowers.models import CollectionContact, CollectionRule
 from tests.factories import DebtFactory, profile
 

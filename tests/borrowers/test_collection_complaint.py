@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from borrowers.complaint import build_complaint, build_log, complaint_html, complaint_pdf
+from borrowers.collection.complaint import build_complaint, build_log, complaint_html, complaint_pdf
 from borrowers.models import CollectionContact
 from tests.factories import DebtFactory, profile
 
@@ -114,7 +114,7 @@ def test_the_document_is_chinese_whatever_the_interface_language(alice_client, s
 
 
 def test_the_text_says_appears_never_guilty(alice, story):
-    from borrowers.complaint import complaint_text
+    from borrowers.collection.complaint import complaint_text
 
     complaint = build_complaint(alice, build_log(alice.collection_contacts.all()), TODAY)
     text = complaint_text(complaint).lower()

@@ -25,8 +25,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from borrowers import data_rights
-from borrowers.data_rights_views import confirm_phrases
+from borrowers.data_rights import sections as data_rights
+from borrowers.data_rights.views import confirm_phrases
 from borrowers.models import (
     AccessEvent,
     AccessGrant,
@@ -38,7 +38,6 @@ from borrowers.models import (
     Triage,
     User,
 )
-from repayment_plans import reminders, services
 from repayment_plans.models import (
     CalendarFeed,
     Channel,
@@ -51,6 +50,9 @@ from repayment_plans.models import (
     Reminder,
     ReminderKind,
 )
+from repayment_plans.plans import services as plan_services
+from repayment_plans.proposals import services as proposal_services
+from repayment_plans.reminders import engine as reminders
 from repayment_plans.tasks import daily_reminder_sweep, send_proposal_email, send_reminder_batch
 from tests.conftest import Client
 from tests.factories import PASSWORD, DebtFactory, UserFactory
@@ -168,15 +170,17 @@ def give_everything(borrower, counselor, today, lender):
         first_missed_date=today - timedelta(days=45),
     )
     proposal = make_proposal([debt], months=6, first_due=today + timedelta(days=10))
-    version = services.finalise(proposal, today, "zh-hans")
+    version = proposal_services.finalise(proposal, today, "zh-hans")
     EmailDelivery.objects.create(
         version=version,
         to_email=f"collections@{lender.lower()}.example",
         status=EmailDelivery.Status.SENT,
         sent_at=timezone.now(),
     )
-    plan = services.record_answer(proposal, LenderAnswer(kind="accepted", answered_on=today))
-    services.record_payment(plan, Decimal("1000.00"), today, user=borrower.user)
+    plan = proposal_services.record_answer(
+        proposal, LenderAnswer(kind="accepted", answered_on=today)
+    )
+    plan_services.record_payment(plan, Decimal("1000.00"), today, user=borrower.user)
     make_proposal([debt], months=12)  # a draft, never finalised
     Reminder.objects.create(
         user=borrower.user,

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from borrowers.models import Debt
-from repayment_plans.schedules import add_months
+from repayment_plans.plans.schedules import add_months
 from tests.factories import DebtFactory, profile
 
 HTMX = {"HTTP_HX_REQUEST": "true"}

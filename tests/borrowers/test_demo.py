@@ -5,9 +5,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from borrowers import complaint
+from borrowers.collection import complaint
 from borrowers.models import Borrower, CollectionRule
-from repayment_plans.disputes import reply_due
+from repayment_plans.disputes.rules import reply_due
 
 pytestmark = pytest.mark.django_db
 

@@ -5,12 +5,12 @@ import pytest
 from django.core import mail
 from django.urls import path
 
-from borrowers import views
+from borrowers.accounts import views as account_views
 from config.urls import urlpatterns as project_urlpatterns
 from tests.factories import BorrowerFactory, UserFactory
 
 # The page exists only when DEBUG was on at start-up; the tests run with DEBUG off.
-urlpatterns = [*project_urlpatterns, path("dev/mail/", views.sent_mail, name="sent_mail")]
+urlpatterns = [*project_urlpatterns, path("dev/mail/", account_views.sent_mail, name="sent_mail")]
 
 pytestmark = pytest.mark.urls(__name__)
 

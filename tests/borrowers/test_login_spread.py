@@ -1,5 +1,5 @@
 """Guesses spread over many client addresses, or over many emails from one
-address, are limited too (borrowers.throttle.AxesHandler): an email is locked
+address, are limited too (borrowers.accounts.throttle.AxesHandler): an email is locked
 everywhere after AXES_ACCOUNT_FAILURE_LIMIT failures from any addresses, and an
 address is refused for every email after AXES_ADDRESS_FAILURE_LIMIT failures,
 both within the cool-off. The per-(email, address) lock of five stays as it is
@@ -29,7 +29,7 @@ def en_client(client):
 
 
 def test_the_settings(settings):
-    assert settings.AXES_HANDLER == "borrowers.throttle.AxesHandler"
+    assert settings.AXES_HANDLER == "borrowers.accounts.throttle.AxesHandler"
     assert settings.AXES_ACCOUNT_FAILURE_LIMIT == 10
     assert settings.AXES_ADDRESS_FAILURE_LIMIT == 30
     assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
@@ -48,7 +48,7 @@ def test_guesses_from_many_addresses_lock_the_email_everywhere(en_client, alice)
     assert response.status_code == 429
     assert "Logging in is paused" in response.content.decode()
     assert "_auth_user_id" not in en_client.session
-    # A new password from the reset link ends the lock (borrowers.lockout).
+    # A new password from the reset link ends the lock (borrowers.accounts.lockout).
     from axes.utils import reset
 
     reset(username=alice.user.email)

@@ -3,21 +3,24 @@ a minimum and a maximum (the model's): a huge number, NaN, Infinity or "-0" is
 an error of the field itself, shown next to it, never a server error."""
 
 import pytest
+from django import forms as django_forms
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.urls import reverse
 
-from borrowers import collection_forms
-from borrowers import forms as borrower_forms
-from repayment_plans import dispute_forms
-from repayment_plans import forms as plan_forms
+from borrowers.accounts import forms as account_forms
+from borrowers.collection import forms as collection_forms
+from borrowers.debts import forms as debt_forms
+from repayment_plans.disputes import forms as dispute_forms
+from repayment_plans.plans import forms as plan_forms
+from repayment_plans.proposals import forms as proposal_forms
 from tests.fuzz.registry import BY_NAME, TARGETS, World
 
-MODULES = (borrower_forms, plan_forms, collection_forms, dispute_forms)
+MODULES = (account_forms, debt_forms, plan_forms, proposal_forms, collection_forms, dispute_forms)
 NUMERIC = (
-    borrower_forms.forms.IntegerField,
-    borrower_forms.forms.DecimalField,
-    borrower_forms.forms.FloatField,
+    django_forms.IntegerField,
+    django_forms.DecimalField,
+    django_forms.FloatField,
 )
 OUT_OF_RANGE = [
     "1e20",
@@ -106,7 +109,7 @@ def test_out_of_range_numbers_and_minus_zero_are_errors_of_the_field(world, name
     for name, field in numeric_fields(form).items():
         for value in OUT_OF_RANGE:
             assert refuses(field, value), (name, value)
-        if isinstance(field, borrower_forms.forms.DecimalField):
+        if isinstance(field, django_forms.DecimalField):
             for value in MINUS_ZERO:
                 assert refuses(field, value), (name, value)
         # And a whole form with it is invalid, without raising.
@@ -117,7 +120,7 @@ def test_out_of_range_numbers_and_minus_zero_are_errors_of_the_field(world, name
 
 
 def test_the_commitment_is_between_30_and_100_percent(world):
-    field = borrower_forms.BudgetForm(instance=world.alice).fields["commitment_percent"]
+    field = debt_forms.BudgetForm(instance=world.alice).fields["commitment_percent"]
     for value, valid in [("29", False), ("30", True), ("100", True), ("101", False)]:
         assert refuses(field, value) is not valid, value
 

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from borrowers import tiers
-from borrowers.tiers import DebtFacts, PenaltyRule, PenaltyTerms, Tier
+from borrowers.debts import tiers
+from borrowers.debts.tiers import DebtFacts, PenaltyRule, PenaltyTerms, Tier
 
 TODAY = date(2026, 11, 28)
 HUABEI = PenaltyTerms(rule=PenaltyRule.DAILY_RATE, daily_percent=Decimal("0.05"))
@@ -234,7 +234,7 @@ def test_the_threshold_decides_and_is_carried_in_the_status():
 def test_the_warning_text_states_the_threshold():
     from django.utils import translation
 
-    from borrowers.explanations import cost_warning_text
+    from borrowers.debts.explanations import cost_warning_text
 
     with translation.override("en"):
         assert cost_warning_text(Decimal("30")).startswith(
@@ -254,7 +254,7 @@ def test_a_threshold_of_30_changes_the_decision_and_the_texts(settings, alice_cl
     from django.urls import reverse
     from django.utils import timezone
 
-    from borrowers.explanations import cost_warning_text
+    from borrowers.debts.explanations import cost_warning_text
     from tests.factories import DebtFactory, profile
 
     late = timezone.localdate() - timedelta(days=40)

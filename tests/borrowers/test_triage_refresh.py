@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from borrowers.caseload import TIER_NAMES
+from borrowers.counselors.caseload import TIER_NAMES
 from borrowers.models import AccessGrant, Triage
 from borrowers.tasks import nightly_triage_refresh, refresh_stale_triage
 from tests.factories import BorrowerFactory, CounselorFactory, DebtFactory

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from repayment_plans.guide_views import SECTIONS as GUIDE_SECTIONS
+from repayment_plans.guide.views import SECTIONS as GUIDE_SECTIONS
 
 ANONYMOUS = "anonymous"
 BORROWER = "borrower"
@@ -105,8 +105,9 @@ MAIN_PAGES = [
 def load_demo() -> Demo:
     """The demo data, and a second proposal finalised and emailed once."""
     from borrowers.models import Borrower, Counselor
-    from repayment_plans import services
     from repayment_plans.models import EmailDelivery, Plan, Proposal
+    from repayment_plans.plans import services as plan_services
+    from repayment_plans.proposals import services as proposal_services
 
     call_command("load_demo", stdout=StringIO())
     borrower = Borrower.objects.get(user__email="borrower@demo.local")
@@ -118,11 +119,11 @@ def load_demo() -> Demo:
         borrower=borrower,
         lender_name=debt.lender_name,
         months=10,
-        first_due_date=services.next_month_first(timezone.localdate()),
+        first_due_date=plan_services.next_month_first(timezone.localdate()),
         lender_email="xieshang@lender.example",
     )
     proposal.debts.set([debt])
-    version = services.finalise(proposal, timezone.localdate(), "zh-hans")
+    version = proposal_services.finalise(proposal, timezone.localdate(), "zh-hans")
     EmailDelivery.objects.create(
         version=version,
         to_email=proposal.lender_email,

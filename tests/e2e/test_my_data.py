@@ -11,8 +11,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from borrowers.models import Borrower, Debt, User
-from repayment_plans import services
 from repayment_plans.models import ProposalVersion
+from repayment_plans.proposals import services as proposal_services
 from tests.factories import PASSWORD, BorrowerFactory, DebtFactory
 from tests.repayment_plans.conftest import make_proposal
 
@@ -29,7 +29,7 @@ def borrower(seeded_profiles, settings, tmp_path):
         principal=Decimal("6000"),
         first_missed_date=today - timedelta(days=40),
     )
-    services.finalise(make_proposal([debt], months=12), today, "zh-hans")
+    proposal_services.finalise(make_proposal([debt], months=12), today, "zh-hans")
     return borrower
 
 

@@ -15,8 +15,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from repayment_plans import services
 from repayment_plans.models import LenderAnswer
+from repayment_plans.plans import services as plan_services
+from repayment_plans.proposals import services as proposal_services
 from tests.factories import PASSWORD, BorrowerFactory, DebtFactory, profile
 from tests.repayment_plans.conftest import make_proposal
 
@@ -83,16 +84,20 @@ def test_one_agreed_one_pending_one_new_debt_show_the_same_figures_everywhere(
         principal=Decimal("20000"),
         first_missed_date=today - timedelta(days=45),
     )
-    version_a = services.finalise(make_proposal([debt_a], months=12), today, "zh-hans")
-    plan_a = services.record_answer(
+    version_a = proposal_services.finalise(make_proposal([debt_a], months=12), today, "zh-hans")
+    plan_a = proposal_services.record_answer(
         version_a.proposal, LenderAnswer(kind="accepted", answered_on=today)
     )
-    proposal_b = services.finalise(make_proposal([debt_b], months=12), today, "zh-hans").proposal
+    proposal_b = proposal_services.finalise(
+        make_proposal([debt_b], months=12), today, "zh-hans"
+    ).proposal
 
     capacity = borrower.monthly_capacity
     a_monthly = max(i.amount for i in plan_a.installments.all() if i.number >= 1)
     b_monthly = max(
-        i.payment for i in services.proposal_schedule(proposal_b).installments if i.number >= 1
+        i.payment
+        for i in proposal_services.proposal_schedule(proposal_b).installments
+        if i.number >= 1
     )
     capacity_left = capacity - a_monthly - b_monthly
     assert capacity_left > 0  # the data must leave something to split, or the check says little
@@ -193,20 +198,20 @@ def test_after_a_missed_installment_the_catch_up_amount_is_shown_paid_and_the_st
         first_missed_date=today - timedelta(days=120),
     )
     first_due = today - timedelta(days=70)
-    version = services.finalise(
+    version = proposal_services.finalise(
         make_proposal([debt], months=12, first_due=first_due), today, "zh-hans"
     )
-    plan = services.record_answer(
+    plan = proposal_services.record_answer(
         version.proposal,
         LenderAnswer(kind="accepted", answered_on=first_due - timedelta(days=5)),
     )
     installments = {i.number: i for i in plan.installments.all()}
     first, second, third = installments[1], installments[2], installments[3]
     assert third.due_date < today < installments[4].due_date
-    services.record_payment(plan, first.amount, first.due_date)  # on time
+    plan_services.record_payment(plan, first.amount, first.due_date)  # on time
     # One installment paid on the third's due date: it goes to the second (the
     # oldest open one), so the third stays open.
-    services.record_payment(plan, second.amount, third.due_date)
+    plan_services.record_payment(plan, second.amount, third.due_date)
     missed = yuan(third.amount)
 
     page = phone_page

@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from repayment_plans import services
 from repayment_plans.models import LenderAnswer
-from repayment_plans.schedules import add_months
+from repayment_plans.plans.schedules import add_months
+from repayment_plans.proposals import services as proposal_services
 from tests.factories import PASSWORD, BorrowerFactory, DebtFactory
 from tests.repayment_plans.conftest import make_proposal
 
@@ -24,8 +24,8 @@ def test_missing_a_month_pushes_the_clearing_date(live_server, phone_page, seede
         principal=Decimal("6000"),
         first_missed_date=today - timedelta(days=40),
     )
-    version = services.finalise(make_proposal([debt], months=12), today, "zh-hans")
-    plan = services.record_answer(
+    version = proposal_services.finalise(make_proposal([debt], months=12), today, "zh-hans")
+    plan = proposal_services.record_answer(
         version.proposal, LenderAnswer(kind="accepted", answered_on=today)
     )
     last = plan.installments.order_by("-number").first().due_date

@@ -26,19 +26,25 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from borrowers import collection_forms, complaint, throttle
-from borrowers import forms as borrower_forms
-from borrowers.counselor_views import InviteCodeForm, NoteForm
-from borrowers.data_rights_views import DeleteAccountForm
-from borrowers.lockout import AdminLoginForm, LoginForm
+from borrowers.accounts import forms as account_forms
+from borrowers.accounts import throttle
+from borrowers.accounts.lockout import AdminLoginForm, LoginForm
+from borrowers.collection import complaint
+from borrowers.collection import forms as collection_forms
+from borrowers.counselors.views import InviteCodeForm, NoteForm
+from borrowers.data_rights.views import DeleteAccountForm
+from borrowers.debts import forms as debt_forms
 from borrowers.models import AccessGrant, Invite, User
-from repayment_plans import forms as plan_forms
-from repayment_plans import services
-from repayment_plans.affordability import Strategy
-from repayment_plans.dispute_forms import DisputeForm
+from repayment_plans.disputes.forms import DisputeForm
 from repayment_plans.models import LenderAnswer, NotificationPreference, Proposal
-from repayment_plans.notification_views import PreferencesForm
-from repayment_plans.timeline_views import WhatIfForm
+from repayment_plans.plans import forms as plan_forms
+from repayment_plans.plans import services as plan_services
+from repayment_plans.proposals import forms as proposal_forms
+from repayment_plans.proposals import services as proposal_services
+from repayment_plans.recovery.views import WhatIfForm
+from repayment_plans.reminders.views import PreferencesForm
+from repayment_plans.strategies import forms as strategy_forms
+from repayment_plans.strategies.affordability import Strategy
 from tests.factories import (
     PASSWORD,
     AgencyFactory,
@@ -143,18 +149,18 @@ class World:
             borrower=self.alice,
             lender_name=self.huabei.lender_name,
             months=12,
-            first_due_date=services.next_month_first(self.today),
+            first_due_date=plan_services.next_month_first(self.today),
         )
         proposal.debts.set([self.huabei])
         return proposal
 
     @cached_property
     def version(self):
-        return services.finalise(self.proposal, self.today, "zh-hans")
+        return proposal_services.finalise(self.proposal, self.today, "zh-hans")
 
     @cached_property
     def plan(self):
-        return services.record_answer(
+        return proposal_services.record_answer(
             self.proposal, LenderAnswer(kind="accepted", answered_on=self.today)
         )
 
@@ -333,7 +339,7 @@ def saved_grant(world, form, response, before, after):
 
 
 def saved_preferences(world, form, response, before, after):
-    from repayment_plans import reminders
+    from repayment_plans.reminders import engine as reminders
 
     for name, enabled in form.cleaned_data.items():
         channel, kind = name.split(":")
@@ -364,7 +370,7 @@ def logged_in(world, form, response, before, after):
 
 def queued_account_emails() -> list[tuple[str, int]]:
     """The account emails waiting for the test's transaction to commit
-    (borrowers.account_mail queues them on commit): (kind, user id). Taken off
+    (borrowers.accounts.mail queues them on commit): (kind, user id). Taken off
     the list, as the example's savepoint rollback does not drop them."""
     import inspect
 
@@ -373,7 +379,7 @@ def queued_account_emails() -> list[tuple[str, int]]:
     queued, kept = [], []
     for entry in connection.run_on_commit:
         callback = entry[1]
-        if callback.__module__ == "borrowers.account_mail":
+        if callback.__module__ == "borrowers.accounts.mail":
             names = inspect.getclosurevars(callback).nonlocals
             queued.append((names["kind"], names["user"].pk))
         else:
@@ -450,26 +456,26 @@ def _complaint_parties(world):
 
 
 def _payment_form(world, data):
-    from repayment_plans.views import _payment_form as payment_form
+    from repayment_plans.plans.views import _payment_form as payment_form
 
     return payment_form(world.fresh(world.plan), data)
 
 
 TARGETS: list[Target] = [
     Target(
-        borrower_forms.SignUpForm,
+        account_forms.SignUpForm,
         "signup",
         url=lambda w: reverse("signup"),
-        oracle=lambda w, data: borrower_forms.SignUpForm(data),
+        oracle=lambda w, data: account_forms.SignUpForm(data),
         persona=None,
         saved=saved_signup,
         hints=lambda w: {"password1": [NEW_PASSWORD], "password2": [NEW_PASSWORD]},
     ),
     Target(
-        borrower_forms.BudgetForm,
+        debt_forms.BudgetForm,
         "budget",
         url=lambda w: reverse("budget"),
-        oracle=lambda w, data: borrower_forms.BudgetForm(data, instance=w.fresh(w.alice)),
+        oracle=lambda w, data: debt_forms.BudgetForm(data, instance=w.fresh(w.alice)),
         saved=saved_instance(lambda w: w.alice),
         hints=lambda w: {
             "phone": ["13812345678", "+86 138-0013-8000"],
@@ -477,30 +483,28 @@ TARGETS: list[Target] = [
         },
     ),
     Target(
-        borrower_forms.DebtForm,
+        debt_forms.DebtForm,
         "debt_create",
         url=lambda w: reverse("debt_create"),
-        oracle=lambda w, data: borrower_forms.DebtForm(data, today=w.today),
+        oracle=lambda w, data: debt_forms.DebtForm(data, today=w.today),
         saved=saved_debt,
         hints=debt_hints,
     ),
     Target(
-        borrower_forms.DebtForm,
+        debt_forms.DebtForm,
         "counselor_debt_edit",
         url=lambda w: reverse("counselor_debt_edit", args=[w.alice.pk, w.huabei.pk]),
-        oracle=lambda w, data: borrower_forms.DebtForm(
-            data, instance=w.fresh(w.huabei), today=w.today
-        ),
+        oracle=lambda w, data: debt_forms.DebtForm(data, instance=w.fresh(w.huabei), today=w.today),
         persona="charlie",
         saved=saved_counselor_debt,
         hints=debt_hints,
         examples=100,
     ),
     Target(
-        borrower_forms.DebtPreviewForm,
+        debt_forms.DebtPreviewForm,
         "debt_preview",
         url=lambda w: reverse("debt_preview"),
-        oracle=lambda w, data: borrower_forms.DebtPreviewForm(data, today=w.today),
+        oracle=lambda w, data: debt_forms.DebtPreviewForm(data, today=w.today),
         hints=debt_hints,
         method="get",
         headers={"HTTP_HX_REQUEST": "true"},
@@ -548,10 +552,10 @@ TARGETS: list[Target] = [
         hints=lambda w: {"password": [PASSWORD], "confirm": ["DELETE", "delete", "删除"]},
     ),
     Target(
-        plan_forms.ProposalForm,
+        proposal_forms.ProposalForm,
         "proposal_detail",
         url=lambda w: reverse("proposal_detail", args=[w.proposal.pk]),
-        oracle=lambda w, data: plan_forms.ProposalForm(
+        oracle=lambda w, data: proposal_forms.ProposalForm(
             data,
             instance=w.fresh(w.proposal),
             borrower=w.fresh(w.alice),
@@ -563,10 +567,10 @@ TARGETS: list[Target] = [
         params=lambda w: {"drive": ["months", "monthly"]},
     ),
     Target(
-        plan_forms.ProposalForm,
+        proposal_forms.ProposalForm,
         "proposal_preview",
         url=lambda w: reverse("proposal_preview", args=[w.proposal.pk]),
-        oracle=lambda w, data: plan_forms.ProposalForm(
+        oracle=lambda w, data: proposal_forms.ProposalForm(
             data,
             instance=Proposal(
                 pk=w.proposal.pk, borrower=w.alice, lender_name=w.proposal.lender_name
@@ -582,27 +586,27 @@ TARGETS: list[Target] = [
         examples=100,
     ),
     Target(
-        plan_forms.DisclosureForm,
+        proposal_forms.DisclosureForm,
         "proposal_finalise",
         url=lambda w: reverse("proposal_finalise", args=[w.proposal.pk]),
-        oracle=lambda w, data: plan_forms.DisclosureForm(data),
+        oracle=lambda w, data: proposal_forms.DisclosureForm(data),
         saved=saved_version,
         max_valid=10,  # each renders the letter PDF
     ),
     Target(
-        plan_forms.SendForm,
+        proposal_forms.SendForm,
         "proposal_send",
         url=lambda w: reverse("proposal_send", args=[w.proposal.pk]),
         setup=lambda w: w.version,
-        oracle=lambda w, data: plan_forms.SendForm(data),
+        oracle=lambda w, data: proposal_forms.SendForm(data),
         saved=saved_delivery,
     ),
     Target(
-        plan_forms.AnswerForm,
+        proposal_forms.AnswerForm,
         "proposal_answer",
         url=lambda w: reverse("proposal_answer", args=[w.proposal.pk]),
         setup=lambda w: w.version,
-        oracle=lambda w, data: plan_forms.AnswerForm(
+        oracle=lambda w, data: proposal_forms.AnswerForm(
             data, proposal=w.fresh(w.proposal), today=w.today
         ),
         saved=saved_answer,
@@ -626,19 +630,19 @@ TARGETS: list[Target] = [
         max_valid=20,
     ),
     Target(
-        plan_forms.StrategyForm,
+        strategy_forms.StrategyForm,
         "adopt_strategy",
         url=lambda w: reverse("adopt_strategy"),
-        oracle=lambda w, data: plan_forms.StrategyForm(data, today=w.today),
+        oracle=lambda w, data: strategy_forms.StrategyForm(data, today=w.today),
         saved=saved_strategy,
         params=lambda w: {"strategy": [s.value for s in Strategy]},
         examples=100,
     ),
     Target(
-        plan_forms.StrategyForm,
+        strategy_forms.StrategyForm,
         "plan_overview",
         url=lambda w: reverse("plan_overview"),
-        oracle=lambda w, data: plan_forms.StrategyForm(data, today=w.today),
+        oracle=lambda w, data: strategy_forms.StrategyForm(data, today=w.today),
         method="get",
         examples=100,
     ),

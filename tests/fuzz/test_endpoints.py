@@ -13,8 +13,8 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from repayment_plans import services
 from repayment_plans.models import Proposal
+from repayment_plans.proposals import services as proposal_services
 from tests.fuzz.registry import World, changed_tables, snapshot
 from tests.fuzz.test_forms import PHASES, RANDOM
 from tests.fuzz.values import HUGE, TEXTS, URL_HUGE, hostile
@@ -35,7 +35,7 @@ class Endpoint:
 
 def in_review(world):
     proposal = world.proposal
-    services.change_status(proposal, Proposal.Status.IN_REVIEW, world.alice.user)
+    proposal_services.change_status(proposal, Proposal.Status.IN_REVIEW, world.alice.user)
     return proposal
 
 

@@ -68,14 +68,14 @@ def url_form_classes(resolver=None) -> set[type]:
 
 
 def test_the_discovery_finds_the_forms():
-    from borrowers.forms import DebtForm
-    from repayment_plans.forms import PaymentForm
-    from repayment_plans.notification_views import PreferencesForm
+    from borrowers.debts.forms import DebtForm
+    from repayment_plans.plans.forms import PaymentForm
+    from repayment_plans.reminders.views import PreferencesForm
 
     project = project_form_classes()
     assert {DebtForm, PaymentForm, PreferencesForm} <= project
-    from borrowers.lockout import LoginForm
-    from borrowers.throttle import PasswordResetForm
+    from borrowers.accounts.lockout import LoginForm
+    from borrowers.accounts.throttle import PasswordResetForm
 
     assert {LoginForm, PasswordResetForm} <= url_form_classes()
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from repayment_plans import services
 from repayment_plans.models import LenderAnswer, Plan, Proposal, ProposalEvent
+from repayment_plans.proposals import services as proposal_services
 from tests.fuzz.registry import World
 
 
@@ -31,7 +31,7 @@ def test_a_caseload_search_with_a_nul_is_a_search_without_it(en, world):
 
 
 def test_a_review_comment_with_control_characters_is_refused(en, world):
-    services.change_status(world.proposal, Proposal.Status.IN_REVIEW, world.alice.user)
+    proposal_services.change_status(world.proposal, Proposal.Status.IN_REVIEW, world.alice.user)
     en.force_login(world.charlie.user)
     url = reverse("proposal_review", args=[world.alice.pk, world.proposal.pk])
     response = en.post(url, {"decision": "changes", "comment": "lower\x00 it"}, follow=True)

@@ -4,8 +4,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from repayment_plans import services
 from repayment_plans.models import Proposal
+from repayment_plans.plans import services as plan_services
+from repayment_plans.proposals import services as proposal_services
 from tests.factories import DebtFactory, profile
 
 
@@ -47,7 +48,7 @@ def make_proposal(debts, months=12, first_due: date | None = None, **extra) -> P
         borrower=first.borrower,
         lender_name=first.lender_name,
         months=months,
-        first_due_date=first_due or services.next_month_first(timezone.localdate()),
+        first_due_date=first_due or plan_services.next_month_first(timezone.localdate()),
         **extra,
     )
     proposal.debts.set(debts)
@@ -61,4 +62,4 @@ def proposal(huabei_debt):
 
 @pytest.fixture
 def version(proposal, today):
-    return services.finalise(proposal, today, "zh-hans")
+    return proposal_services.finalise(proposal, today, "zh-hans")

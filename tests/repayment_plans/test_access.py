@@ -4,14 +4,14 @@ changes nothing; anonymous users are sent to log in."""
 import pytest
 from django.urls import reverse
 
-from repayment_plans import services
 from repayment_plans.models import EmailDelivery, LenderAnswer, Payment, Proposal
+from repayment_plans.proposals import services as proposal_services
 
 
 @pytest.fixture
 def alice_objects(version, today):
     delivery = EmailDelivery.objects.create(version=version, to_email="a@lender.example")
-    plan = services.record_answer(
+    plan = proposal_services.record_answer(
         version.proposal, LenderAnswer(kind="accepted", answered_on=today)
     )
     # A second, still editable proposal of Alice's for the builder URLs.
@@ -22,7 +22,7 @@ def alice_objects(version, today):
         first_due_date=version.proposal.first_due_date,
     )
     editable.debts.set(version.proposal.debts.all())
-    services.finalise(editable, today, "zh-hans")
+    proposal_services.finalise(editable, today, "zh-hans")
     return {"proposal": editable, "version": version, "delivery": delivery, "plan": plan}
 
 

@@ -1,10 +1,10 @@
 from datetime import date
 from decimal import Decimal
 
-from repayment_plans.adherence import (
+from repayment_plans.plans.adherence import (
     InstallmentStatus as S,
 )
-from repayment_plans.adherence import (
+from repayment_plans.plans.adherence import (
     adherence_percent,
     apply_payments,
     installment_status,

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from repayment_plans.affordability import (
+from repayment_plans.strategies.affordability import (
     DebtSnapshot,
     LenderGroup,
     Strategy,

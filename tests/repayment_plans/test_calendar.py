@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from icalendar import Calendar
 
-from repayment_plans import services
-from repayment_plans.calendar import CalendarEvent, build_calendar
 from repayment_plans.models import CalendarFeed, LenderAnswer, Plan
+from repayment_plans.plans import services as plan_services
+from repayment_plans.proposals import services as proposal_services
+from repayment_plans.reminders.ical import CalendarEvent, build_calendar
 from tests.factories import DebtFactory
 from tests.repayment_plans.conftest import make_proposal
 
@@ -21,7 +22,9 @@ SHANGHAI = "Asia/Shanghai"
 
 def accepted_plan(debts, today, months=12) -> Plan:
     proposal = make_proposal(debts, months=months)
-    return services.record_answer(proposal, LenderAnswer(kind="accepted", answered_on=today))
+    return proposal_services.record_answer(
+        proposal, LenderAnswer(kind="accepted", answered_on=today)
+    )
 
 
 @pytest.fixture
@@ -128,7 +131,7 @@ def test_only_all_day_events_need_no_timezone():
 
 
 def test_download_has_one_event_per_unpaid_installment(alice_client, alice_plan, today):
-    services.record_payment(alice_plan, alice_plan.installments.first().amount, today)
+    plan_services.record_payment(alice_plan, alice_plan.installments.first().amount, today)
     installments = list(alice_plan.installments.select_related("plan__proposal"))
     paid = [i for i in installments if i.paid_on is not None]
     unpaid = [i for i in installments if i.paid_on is None]
@@ -157,7 +160,7 @@ def test_uids_are_stable_across_exports(alice_client, alice_plan):
 
 
 def test_completed_plans_are_left_out(alice_client, alice_plan):
-    services.record_payment(alice_plan, alice_plan.total_due, timezone.localdate())
+    plan_services.record_payment(alice_plan, alice_plan.total_due, timezone.localdate())
     alice_plan.refresh_from_db()
     assert alice_plan.status == Plan.Status.COMPLETED
     assert events(parse(alice_client.get(reverse("calendar_download")))) == {}

@@ -18,8 +18,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from repayment_plans import services
+from repayment_plans import refusals
 from repayment_plans.models import EmailDelivery, LenderAnswer, Payment, Plan, ProposalVersion
+from repayment_plans.plans import services as plan_services
+from repayment_plans.proposals import services as proposal_services
 from tests.factories import BorrowerFactory, DebtFactory
 from tests.repayment_plans.conftest import make_proposal
 
@@ -58,7 +60,9 @@ def plan(seeded_profiles):
     today = timezone.localdate()
     debt = DebtFactory(borrower=BorrowerFactory(), principal=Decimal("1200"))
     proposal = make_proposal([debt], months=3, first_due=today)
-    return services.record_answer(proposal, LenderAnswer(kind="accepted", answered_on=today))
+    return proposal_services.record_answer(
+        proposal, LenderAnswer(kind="accepted", answered_on=today)
+    )
 
 
 class LiveUser:
@@ -119,8 +123,8 @@ def test_two_payments_of_everything_left_at_once_record_one(plan):
 def test_the_same_payment_form_submitted_twice_at_once_records_one(plan):
     today = timezone.localdate()
     results = together(
-        lambda: services.record_payment(plan, Decimal("400"), today, idempotency_key="k" * 32),
-        lambda: services.record_payment(plan, Decimal("400"), today, idempotency_key="k" * 32),
+        lambda: plan_services.record_payment(plan, Decimal("400"), today, idempotency_key="k" * 32),
+        lambda: plan_services.record_payment(plan, Decimal("400"), today, idempotency_key="k" * 32),
     )
     assert [type(r) for r in results] == [Payment, Payment]
     assert results[0].pk == results[1].pk
@@ -128,9 +132,9 @@ def test_the_same_payment_form_submitted_twice_at_once_records_one(plan):
 
 
 def test_an_answer_after_the_plan_exists_is_refused_and_keeps_the_payments(plan):
-    services.record_payment(plan, Decimal("500"), timezone.localdate())
-    with pytest.raises(services.Refused):
-        services.record_answer(
+    plan_services.record_payment(plan, Decimal("500"), timezone.localdate())
+    with pytest.raises(refusals.Refused):
+        proposal_services.record_answer(
             plan.proposal,
             LenderAnswer(kind="countered", answered_on=timezone.localdate()),
             accept_counter=True,
@@ -146,11 +150,13 @@ def test_two_acceptances_at_once_store_one_answer_and_one_plan(seeded_profiles):
     proposal = make_proposal([debt], months=6)
 
     def accept():
-        return services.record_answer(proposal, LenderAnswer(kind="accepted", answered_on=today))
+        return proposal_services.record_answer(
+            proposal, LenderAnswer(kind="accepted", answered_on=today)
+        )
 
     results = together(accept, accept)
     assert sum(isinstance(r, Plan) for r in results) == 1
-    assert sum(isinstance(r, services.Refused) for r in results) == 1
+    assert sum(isinstance(r, refusals.Refused) for r in results) == 1
     assert proposal.answers.count() == 1
     assert Plan.objects.filter(proposal=proposal).count() == 1
 
@@ -161,11 +167,11 @@ def test_two_finalises_of_the_same_terms_make_one_version_and_one_file(seeded_pr
     proposal = make_proposal([DebtFactory(borrower=BorrowerFactory())], months=6)
 
     def finalise():
-        return services.finalise(proposal, today, "zh-hans")
+        return proposal_services.finalise(proposal, today, "zh-hans")
 
     results = together(finalise, finalise)
     assert sum(isinstance(r, ProposalVersion) for r in results) == 1
-    assert sum(isinstance(r, services.NothingChanged) for r in results) == 1
+    assert sum(isinstance(r, refusals.NothingChanged) for r in results) == 1
     version = ProposalVersion.objects.get(proposal=proposal)
     storage = version.pdf.storage
     folder = version.pdf.name.rpartition("/")[0]
@@ -175,19 +181,19 @@ def test_two_finalises_of_the_same_terms_make_one_version_and_one_file(seeded_pr
 def test_a_second_finalise_with_nothing_changed_makes_nothing(seeded_profiles):
     today = timezone.localdate()
     proposal = make_proposal([DebtFactory(borrower=BorrowerFactory())], months=6)
-    services.finalise(proposal, today, "zh-hans")
-    with pytest.raises(services.NothingChanged):
-        services.finalise(proposal, today, "zh-hans")
+    proposal_services.finalise(proposal, today, "zh-hans")
+    with pytest.raises(refusals.NothingChanged):
+        proposal_services.finalise(proposal, today, "zh-hans")
     assert proposal.versions.count() == 1
 
 
 @needs_row_locks
 def test_a_double_click_on_send_queues_one_email(seeded_profiles):
     proposal = make_proposal([DebtFactory(borrower=BorrowerFactory())], months=6)
-    version = services.finalise(proposal, timezone.localdate(), "zh-hans")
+    version = proposal_services.finalise(proposal, timezone.localdate(), "zh-hans")
 
     def send():
-        return services.queue_delivery(version, "lender@example.com", "s" * 32)
+        return proposal_services.queue_delivery(version, "lender@example.com", "s" * 32)
 
     results = together(send, send)
     assert all(isinstance(r, EmailDelivery) for r in results)
@@ -196,21 +202,21 @@ def test_a_double_click_on_send_queues_one_email(seeded_profiles):
 
 def test_sending_the_same_version_to_the_same_address_again_at_once_is_refused(seeded_profiles):
     proposal = make_proposal([DebtFactory(borrower=BorrowerFactory())], months=6)
-    version = services.finalise(proposal, timezone.localdate(), "zh-hans")
-    first = services.queue_delivery(version, "lender@example.com", "one")
+    version = proposal_services.finalise(proposal, timezone.localdate(), "zh-hans")
+    first = proposal_services.queue_delivery(version, "lender@example.com", "one")
     assert first.message_id.startswith("<") and first.message_id.endswith(">")
-    with pytest.raises(services.Refused):
-        services.queue_delivery(version, "LENDER@example.com", "two")
+    with pytest.raises(refusals.Refused):
+        proposal_services.queue_delivery(version, "LENDER@example.com", "two")
     assert EmailDelivery.objects.filter(version=version).count() == 1
     # An explicit "send again" is allowed, once per click.
-    again = services.queue_delivery(version, "lender@example.com", "three", resend=True)
+    again = proposal_services.queue_delivery(version, "lender@example.com", "three", resend=True)
     assert again.pk != first.pk and again.message_id != first.message_id
 
 
 def test_the_payment_page_refuses_more_than_what_is_left(plan):
     client = client_for(plan.proposal.borrower.user)
     today = timezone.localdate().isoformat()
-    services.record_payment(plan, Decimal("1000"), timezone.localdate())
+    plan_services.record_payment(plan, Decimal("1000"), timezone.localdate())
     # The form was rendered when 1,200 was left; 200 is left now.
     response = client.post(
         reverse("payment_create", args=[plan.pk]),
@@ -229,9 +235,9 @@ def test_a_finalise_that_fails_after_writing_its_pdf_leaves_no_file(
     def broken(*args, **kwargs):
         raise RuntimeError("the audit trail could not be written")
 
-    monkeypatch.setattr(services, "change_status", broken)
+    monkeypatch.setattr(proposal_services, "change_status", broken)
     with pytest.raises(RuntimeError):
-        services.finalise(proposal, timezone.localdate(), "zh-hans")
+        proposal_services.finalise(proposal, timezone.localdate(), "zh-hans")
     assert not ProposalVersion.objects.exists()
     stored = [p for p in Path(media_root).rglob("*") if p.is_file()]
     assert stored == []
@@ -240,8 +246,8 @@ def test_a_finalise_that_fails_after_writing_its_pdf_leaves_no_file(
 @needs_row_locks
 def test_two_changes_of_the_same_plan_version_at_once_make_one_version(plan):
     today = timezone.localdate()
-    services.record_payment(plan, Decimal("500"), today)
-    terms = services.PlanTerms(
+    plan_services.record_payment(plan, Decimal("500"), today)
+    terms = plan_services.PlanTerms(
         amount=Decimal("700.00"),
         months=7,
         first_due=today + timedelta(days=70),
@@ -250,7 +256,7 @@ def test_two_changes_of_the_same_plan_version_at_once_make_one_version(plan):
     )
 
     def change():
-        return services.change_plan(
+        return plan_services.change_plan(
             plan, terms, based_on_version=1, agreed_on=today, reason="two tabs"
         )
 
@@ -285,7 +291,7 @@ def test_live_two_payments_of_everything_left_record_one(plan, live_server):
 def test_live_two_acceptances_store_one_answer(seeded_profiles, live_server):
     debt = DebtFactory(borrower=BorrowerFactory())
     proposal = make_proposal([debt], months=6)
-    services.finalise(proposal, timezone.localdate(), "zh-hans")
+    proposal_services.finalise(proposal, timezone.localdate(), "zh-hans")
     browser = LiveUser(live_server, debt.borrower.user)
     path = reverse("proposal_answer", args=[proposal.pk])
     data = {"kind": "accepted", "answered_on": timezone.localdate().isoformat()}
@@ -311,7 +317,7 @@ def test_live_two_finalises_make_one_version(seeded_profiles, live_server):
 def test_live_double_click_on_send_queues_one_email(seeded_profiles, live_server):
     debt = DebtFactory(borrower=BorrowerFactory())
     proposal = make_proposal([debt], months=6)
-    version = services.finalise(proposal, timezone.localdate(), "zh-hans")
+    version = proposal_services.finalise(proposal, timezone.localdate(), "zh-hans")
     browser = LiveUser(live_server, debt.borrower.user)
     path = reverse("proposal_send", args=[proposal.pk])
     data = {"send-lender_email": "lender@example.com", "form_key": "s" * 32}
@@ -323,7 +329,7 @@ def test_live_double_click_on_send_queues_one_email(seeded_profiles, live_server
 @needs_row_locks
 def test_live_two_plan_changes_from_one_form_make_one_version(plan, live_server):
     today = timezone.localdate()
-    services.record_payment(plan, Decimal("500"), today)
+    plan_services.record_payment(plan, Decimal("500"), today)
     browser = LiveUser(live_server, plan.proposal.borrower.user)
     path = reverse("plan_change", args=[plan.pk])
     data = {

@@ -10,9 +10,10 @@ import pytest
 from django.urls import reverse
 
 from borrowers.models import AccessEvent, AccessGrant
-from repayment_plans import disputes, reminders
-from repayment_plans.disputes import Stage
+from repayment_plans.disputes import rules as disputes
+from repayment_plans.disputes.rules import Stage
 from repayment_plans.models import Dispute, Reminder, ReminderKind
+from repayment_plans.reminders import engine as reminders
 from tests.factories import DebtFactory
 from tests.repayment_plans.test_letter_pdf import pdf_text
 
@@ -200,7 +201,7 @@ def test_the_reminder_is_emailed_and_listed_in_the_app(filed, alice, alice_clien
     alice.user.save()
     reminders.sweep(date(2026, 12, 20), enqueue=False)
     reminder = Reminder.objects.get(kind=K.DISPUTE_DUE)
-    assert reminders.deliver(reminder.pk) == "sent"
+    assert reminders.send_reminder(reminder.pk) == "sent"
     [message] = mailoutbox
     assert "dispute about 花呗 is due today, 2026-12-20" in message.subject
     assert reverse("dispute_detail", args=[filed.pk]) in message.body

@@ -7,8 +7,9 @@ from email import policy
 import pytest
 from django.db import transaction
 
-from repayment_plans import mail, services
 from repayment_plans.models import EmailDelivery
+from repayment_plans.proposals import mail
+from repayment_plans.proposals import services as proposal_services
 from repayment_plans.tasks import send_proposal_email
 
 
@@ -44,7 +45,7 @@ def test_lender_receives_the_stored_pdf_and_the_borrower_a_copy(smtp_server, ver
 
 
 def test_the_body_is_in_the_borrowers_language(smtp_server, proposal, today):
-    english = services.finalise(proposal, today, "en")
+    english = proposal_services.finalise(proposal, today, "en")
     delivery = EmailDelivery.objects.create(version=english, to_email="a@lender.example")
     send_proposal_email.apply(args=[delivery.pk])
     body = received(smtp_server).get_body(("plain",)).get_content()
@@ -89,7 +90,7 @@ def test_a_real_worker_sends_what_the_view_queued(
     seeded_profiles, smtp_server, alice_client, version, celery_worker
 ):
     with transaction.atomic():
-        delivery = services.queue_delivery(version, "collect@lender.example")
+        delivery = proposal_services.queue_delivery(version, "collect@lender.example")
     assert wait_for(lambda: len(smtp_server.messages) == 1)
     assert wait_for(
         lambda: EmailDelivery.objects.get(pk=delivery.pk).status == EmailDelivery.Status.SENT
@@ -102,7 +103,7 @@ def test_the_outbox_redrives_what_waited_too_long_and_nothing_else(version, sett
     from django.utils import timezone
 
     from repayment_plans.models import Reminder
-    from repayment_plans.reminders import stuck_reminders
+    from repayment_plans.reminders.engine import stuck_reminders
 
     settings.OUTBOX_REDRIVE_AFTER_SECONDS = 600
     old = timezone.now() - timedelta(minutes=11)

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from repayment_plans import services
 from repayment_plans.models import ProposalVersion
+from repayment_plans.proposals import services as proposal_services
 from tests.repayment_plans.conftest import make_proposal
 
 
@@ -40,7 +40,7 @@ def test_chinese_letter_has_every_section_amounts_in_figures_and_capitals(
     alice.save()
     proposal = make_proposal([huabei_debt], months=12, good_faith_amount=Decimal("500"))
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
-        version = services.finalise(proposal, today, "zh-hans")
+        version = proposal_services.finalise(proposal, today, "zh-hans")
     data = stored(version)
     assert data.startswith(b"%PDF")
     assert not [r for r in caplog.records if ".notdef" in r.getMessage()]
@@ -80,7 +80,7 @@ def test_the_fonts_are_embedded(version, tmp_path):
 
 
 def test_english_letter_for_an_english_speaking_borrower(proposal, today, tmp_path):
-    version = services.finalise(proposal, today, "en")
+    version = proposal_services.finalise(proposal, today, "en")
     text = pdf_text(stored(version), tmp_path)
     assert "Applicationforanegotiatedrepaymentplan" in text
     assert "陆仟元整" in text  # capitals stay: the lender is Chinese
@@ -91,19 +91,19 @@ def test_credit_card_letter_cites_article_70_and_promises_no_new_card(alice, tod
     from tests.factories import DebtFactory, profile
 
     card = DebtFactory(borrower=alice, profile=profile("credit_card"), lender_name="招商银行")
-    version = services.finalise(make_proposal([card]), today, "en")
+    version = proposal_services.finalise(make_proposal([card]), today, "en")
     assert "Article70" in pdf_text(stored(version), tmp_path)
 
 
 def test_a_finalised_version_never_changes_and_edits_make_the_next(proposal, today):
-    first = services.finalise(proposal, today, "zh-hans")
+    first = proposal_services.finalise(proposal, today, "zh-hans")
     first_bytes = stored(first)
     assert first.sha256 and len(first_bytes) > 1000
     proposal.refresh_from_db()
     proposal.months = 6
     proposal.save()
     assert proposal.has_unfinalised_changes
-    second = services.finalise(proposal, today + timedelta(days=1), "zh-hans")
+    second = proposal_services.finalise(proposal, today + timedelta(days=1), "zh-hans")
     assert (first.number, second.number) == (1, 2)
     first.refresh_from_db()
     assert stored(first) == first_bytes

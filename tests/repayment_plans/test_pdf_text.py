@@ -20,7 +20,7 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from borrowers import pdf
-from borrowers.complaint import build_complaint, build_log, complaint_html
+from borrowers.collection.complaint import build_complaint, build_log, complaint_html
 from borrowers.pdf import (
     MISSING_GLYPH_MESSAGE,
     MISSING_MARKER,
@@ -32,8 +32,8 @@ from borrowers.pdf import (
     render_pdf,
     render_printable_pdf,
 )
-from repayment_plans import services
-from repayment_plans.dispute_views import application_html
+from repayment_plans.disputes.views import application_html
+from repayment_plans.proposals import services as proposal_services
 from tests.borrowers.test_collection_complaint import TODAY, local, record
 from tests.factories import DebtFactory, profile
 from tests.repayment_plans.conftest import make_proposal
@@ -117,7 +117,7 @@ def letter_html(alice, huabei_debt, today):
     alice.hardship_detail = f"公司裁员，正在找工作。{UNPRINTABLE_TEXT}"
     alice.save()
     proposal = make_proposal([huabei_debt], months=12)
-    return services.render_letter_html(proposal, today, "zh-hans")
+    return proposal_services.render_letter_html(proposal, today, "zh-hans")
 
 
 def dispute_html(alice, huabei_debt, today):
@@ -174,7 +174,7 @@ def test_characters_no_font_has_become_markers_and_are_reported(
 
 
 def test_a_document_the_fonts_can_show_is_unchanged(alice, huabei_debt, today):
-    html = services.render_letter_html(make_proposal([huabei_debt]), today, "zh-hans")
+    html = proposal_services.render_letter_html(make_proposal([huabei_debt]), today, "zh-hans")
     assert printable_html(html) == (html, [])
     data, unprintable = render_printable_pdf(html)
     assert unprintable == []

@@ -7,9 +7,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from repayment_plans import position, position_load, services
+from repayment_plans import refusals
 from repayment_plans.models import LenderAnswer, Plan, PlanChange
-from repayment_plans.schedules import add_months
+from repayment_plans.plans import services as plan_services
+from repayment_plans.plans.schedules import add_months
+from repayment_plans.position import compute as position
+from repayment_plans.position import load as position_load
+from repayment_plans.proposals import services as proposal_services
 from tests.factories import DebtFactory
 from tests.repayment_plans.conftest import make_proposal
 
@@ -27,8 +31,8 @@ def plan(alice, seeded_profiles):
     countered = LenderAnswer(
         kind="countered", answered_on=today - timedelta(days=45), counter_months=3
     )
-    plan = services.record_answer(proposal, countered, accept_counter=True)
-    services.record_payment(plan, Decimal("500"), today - timedelta(days=10))
+    plan = proposal_services.record_answer(proposal, countered, accept_counter=True)
+    plan_services.record_payment(plan, Decimal("500"), today - timedelta(days=10))
     return plan
 
 
@@ -41,11 +45,11 @@ def new_terms(today, **changes):
         "annual_percent": Decimal("0"),
     }
     terms.update(changes)
-    return services.PlanTerms(**terms)
+    return plan_services.PlanTerms(**terms)
 
 
 def change(plan, today, **changes):
-    return services.change_plan(
+    return plan_services.change_plan(
         plan,
         new_terms(today, **changes),
         based_on_version=plan.version,
@@ -98,8 +102,8 @@ def test_a_plan_behind_is_on_track_after_the_lender_agrees_to_new_terms(plan):
 def test_a_change_from_an_older_version_is_refused_so_a_double_submit_changes_once(plan):
     today = timezone.localdate()
     change(plan, today)
-    with pytest.raises(services.Refused):
-        services.change_plan(
+    with pytest.raises(refusals.Refused):
+        plan_services.change_plan(
             plan, new_terms(today), based_on_version=1, agreed_on=today, reason="again"
         )
     assert PlanChange.objects.filter(plan=plan).count() == 1
@@ -109,7 +113,7 @@ def test_a_change_from_an_older_version_is_refused_so_a_double_submit_changes_on
 def test_new_installments_cannot_start_before_the_last_paid_one(plan):
     today = timezone.localdate()
     kept_due = plan.installments.get(number=2).due_date
-    with pytest.raises(services.Refused):
+    with pytest.raises(refusals.Refused):
         change(plan, today, first_due=kept_due)
     assert Plan.objects.get(pk=plan.pk).version == 1
     assert plan.installments.count() == 3
@@ -119,7 +123,7 @@ def test_paying_off_a_changed_plan_completes_it(plan):
     today = timezone.localdate()
     change(plan, today, amount=Decimal("700.00"), months=1)
     plan = Plan.objects.get(pk=plan.pk)
-    services.record_payment(plan, Decimal("700.00"), today)
+    plan_services.record_payment(plan, Decimal("700.00"), today)
     assert Plan.objects.get(pk=plan.pk).status == Plan.Status.COMPLETED
 
 
@@ -157,6 +161,7 @@ def test_the_plan_page_offers_the_change_and_shows_the_history(alice_client, pla
         ("amount", "1e20"),
         ("amount", "NaN"),
         ("months", "0"),
+        ("amount", "0.05"),  # too small for 7 installments: a message, not a 500
         ("annual_percent", "-0"),
         ("first_due_date", "2001-01-01"),
     ],
@@ -195,7 +200,7 @@ def test_another_borrowers_plan_is_a_404(bob_client, plan):
 
 def report_code(plan, day):
     """What the lender's report printed at the end of ``day`` for the plan's debt."""
-    from repayment_plans import recovery
+    from repayment_plans.recovery import timeline as recovery
 
     plan = Plan.objects.get(pk=plan.pk)
     debt = plan.proposal.debts.get()

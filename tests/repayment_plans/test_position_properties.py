@@ -21,13 +21,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from borrowers.caseload import triage_row, with_position
+from borrowers.counselors.caseload import triage_row, with_position
 from borrowers.models import Borrower
-from repayment_plans import affordability, recovery, services
 from repayment_plans.models import LenderAnswer, Proposal
-from repayment_plans.position import Standing
-from repayment_plans.position_load import load_position
-from repayment_plans.schedules import Method, add_months, build_schedule
+from repayment_plans.plans import services as plan_services
+from repayment_plans.plans.schedules import Method, add_months, build_schedule
+from repayment_plans.position.compute import Standing
+from repayment_plans.position.load import load_position
+from repayment_plans.proposals import services as proposal_services
+from repayment_plans.recovery import timeline as recovery
+from repayment_plans.strategies import affordability
+from repayment_plans.strategies import services as strategy_services
 from tests.factories import BorrowerFactory, DebtFactory, profile
 from tests.repayment_plans.conftest import make_proposal
 
@@ -187,12 +191,12 @@ def _build(specs, today):
         if spec["standing"] == "pending":
             Proposal.objects.filter(pk=proposal.pk).update(status=Proposal.Status.FINALISED)
             continue
-        plan = services.record_answer(
+        plan = proposal_services.record_answer(
             proposal, LenderAnswer(kind="accepted", answered_on=first_due - timedelta(days=3))
         )
         for installment, is_paid in zip(plan.installments.all(), spec["paid"], strict=False):
             if installment.due_date <= today and is_paid:
-                services.record_payment(plan, installment.amount, installment.due_date)
+                plan_services.record_payment(plan, installment.amount, installment.due_date)
     return borrower
 
 
@@ -228,7 +232,7 @@ def test_every_page_shows_the_same_position(client, seeded_profiles, specs):
 
         # Strategies split only what is left, across the debts not negotiated.
         plan_page = client.get(reverse("plan_overview")).content.decode()
-        inputs = services.strategy_inputs(borrower, today)
+        inputs = strategy_services.strategy_inputs(borrower, today)
         negotiable = {p.lender for p in current.debts if p.standing == Standing.NOT_NEGOTIATED}
         assert {g.lender for g in inputs.groups} == negotiable
         left = _text(plan_page, r'class="capacity-left">(.*?)<')[0]

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from repayment_plans import services
 from repayment_plans.models import EmailDelivery, LenderAnswer, Payment, Plan, Proposal
+from repayment_plans.proposals import services as proposal_services
 from tests.factories import DebtFactory
 from tests.repayment_plans.conftest import make_proposal
 
@@ -59,7 +59,9 @@ def test_adopting_a_strategy_prefills_one_proposal_per_lender(
     proposals = {p.lender_name: p for p in Proposal.objects.filter(borrower=alice)}
     assert set(proposals) == {"重庆蚂蚁消费金融", "深圳前海微众银行"}
     assert list(proposals["深圳前海微众银行"].debts.all()) == [weilidai_debt]
-    total = sum(services.proposal_schedule(p).first_regular_payment for p in proposals.values())
+    total = sum(
+        proposal_services.proposal_schedule(p).first_regular_payment for p in proposals.values()
+    )
     assert total <= alice.monthly_capacity
 
 
@@ -283,7 +285,7 @@ def test_a_counter_needs_its_installments(alice_client, version, today):
 @pytest.fixture
 def plan(version, today):
     answer = LenderAnswer(kind="accepted", answered_on=today)
-    return services.record_answer(version.proposal, answer)
+    return proposal_services.record_answer(version.proposal, answer)
 
 
 def test_a_payment_is_applied_to_the_oldest_installment(alice_client, plan, today):

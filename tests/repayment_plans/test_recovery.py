@@ -6,8 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from borrowers.tiers import Tier
-from repayment_plans.recovery import (
+from borrowers.debts.tiers import Tier
+from repayment_plans.plans.schedules import add_months
+from repayment_plans.recovery.timeline import (
     AccountInput,
     Blocker,
     Installment,
@@ -22,7 +23,6 @@ from repayment_plans.recovery import (
     tier_changes,
     tier_on,
 )
-from repayment_plans.schedules import add_months
 
 K = MilestoneKind
 

@@ -10,7 +10,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from repayment_plans import reminders, services
 from repayment_plans.models import (
     Channel,
     EmailDelivery,
@@ -18,6 +17,9 @@ from repayment_plans.models import (
     Reminder,
     ReminderKind,
 )
+from repayment_plans.plans import services as plan_services
+from repayment_plans.proposals import services as proposal_services
+from repayment_plans.reminders import engine as reminders
 from repayment_plans.tasks import daily_reminder_sweep, send_reminder_batch
 from tests.factories import DebtFactory
 from tests.repayment_plans.conftest import make_proposal
@@ -28,12 +30,12 @@ K = ReminderKind
 
 @pytest.fixture
 def plan(huabei_debt, today):
-    version = services.finalise(
+    version = proposal_services.finalise(
         make_proposal([huabei_debt], months=6, first_due=today + timedelta(days=10)),
         today,
         "zh-hans",
     )
-    return services.record_answer(
+    return proposal_services.record_answer(
         version.proposal, LenderAnswer(kind="accepted", answered_on=today)
     )
 
@@ -65,7 +67,7 @@ def test_installment_reminders_on_their_exact_days(first, offset, expected):
 
 
 def test_a_paid_installment_is_neither_due_nor_missed(plan, first):
-    services.record_payment(plan, first.amount, first.due_date - timedelta(days=5))
+    plan_services.record_payment(plan, first.amount, first.due_date - timedelta(days=5))
     assert kinds_on(first.due_date) == []
     assert kinds_on(first.due_date + timedelta(days=1)) == []
 
@@ -146,7 +148,7 @@ def reminder_for(first, kind=K.DUE_TODAY):
 
 def test_delivery_emails_in_the_users_language_with_a_link_and_unsubscribe(first, mailoutbox):
     reminder = reminder_for(first)
-    assert reminders.deliver(reminder.pk) == "sent"
+    assert reminders.send_reminder(reminder.pk) == "sent"
     [message] = mailoutbox
     assert "今天" in message.subject and "重庆蚂蚁消费金融" in message.subject
     assert f"/plans/{first.plan_id}/" in message.body
@@ -158,7 +160,7 @@ def test_delivery_emails_in_the_users_language_with_a_link_and_unsubscribe(first
 def test_english_speakers_get_english(first, mailoutbox, alice):
     alice.user.language = "en"
     alice.user.save()
-    reminders.deliver(reminder_for(first).pk)
+    reminders.send_reminder(reminder_for(first).pk)
     assert "is due today" in mailoutbox[0].subject
 
 
@@ -171,7 +173,7 @@ def test_the_same_reminder_delivered_twice_sends_one_email(first, mailoutbox):
 
 def test_unsubscribe_link_stops_that_kind_of_email_at_once(client, first, mailoutbox):
     reminder = reminder_for(first)
-    reminders.deliver(reminder.pk)
+    reminders.send_reminder(reminder.pk)
     link = next(w for w in mailoutbox[0].body.split() if "/unsubscribe/" in w)
     path = link.split("testserver")[-1].replace("http://127.0.0.1:8000", "")
     # Opening the link (as a mail scanner does) only asks.
@@ -185,7 +187,7 @@ def test_unsubscribe_link_stops_that_kind_of_email_at_once(client, first, mailou
     later = Reminder.objects.create(
         user=reminder.user, kind=K.DUE_TODAY, subject="installment:other", on_date=first.due_date
     )
-    reminders.deliver(later.pk)
+    reminders.send_reminder(later.pk)
     assert len(mailoutbox) == 1
     later.refresh_from_db()
     assert (later.status, later.emailed, later.in_app) == ("sent", False, True)
@@ -206,13 +208,13 @@ def test_preferences_switch_channels_off(alice_client, alice, first, mailoutbox)
     del data[f"in_app:{K.DUE_TODAY}"]
     alice_client.post(reverse("notification_preferences"), data)
     reminder = reminder_for(first)
-    reminders.deliver(reminder.pk)
+    reminders.send_reminder(reminder.pk)
     reminder.refresh_from_db()
     assert reminder.status == "skipped" and mailoutbox == []
 
 
 def test_in_app_list_and_unread_count(alice_client, first):
-    reminders.deliver(reminder_for(first).pk)
+    reminders.send_reminder(reminder_for(first).pk)
     assert '<span class="badge"' in alice_client.get(reverse("dashboard")).content.decode()
     html = alice_client.get(reverse("notifications")).content.decode()
     assert 'data-kind="due_today"' in html
@@ -249,8 +251,12 @@ def test_a_real_worker_runs_the_sweep_and_the_emails_arrive(
     seeded_profiles, smtp_server, alice, today, celery_worker
 ):
     debt = DebtFactory(borrower=alice, principal=Decimal("600"), first_missed_date=today)
-    version = services.finalise(make_proposal([debt], months=2, first_due=today), today, "zh-hans")
-    services.record_answer(version.proposal, LenderAnswer(kind="accepted", answered_on=today))
+    version = proposal_services.finalise(
+        make_proposal([debt], months=2, first_due=today), today, "zh-hans"
+    )
+    proposal_services.record_answer(
+        version.proposal, LenderAnswer(kind="accepted", answered_on=today)
+    )
     daily_reminder_sweep.delay()
     assert wait_for(lambda: len(smtp_server.messages) == 1)
     assert wait_for(lambda: Reminder.objects.filter(status="sent").count() == 1)
@@ -271,5 +277,5 @@ def test_monday_digest_for_each_counselor_with_a_caseload(alice, charlie, mailou
     digest = Reminder.objects.get(kind=K.COUNSELOR_DIGEST)
     assert digest.user == charlie.user
     assert digest.context["tier_changes"] == [["Alice", "2027-03-08"]]
-    reminders.deliver(digest.pk)
+    reminders.send_reminder(digest.pk)
     assert "Alice: 2027-03-08" in mailoutbox[0].body

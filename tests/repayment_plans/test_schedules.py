@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from repayment_plans.schedules import (
+from repayment_plans.plans.schedules import (
     FEN,
     Installment,
     Method,

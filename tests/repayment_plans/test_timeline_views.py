@@ -8,9 +8,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from repayment_plans import charts, recovery, services
 from repayment_plans.models import LenderAnswer
-from repayment_plans.schedules import add_months
+from repayment_plans.plans import services as plan_services
+from repayment_plans.plans.schedules import add_months
+from repayment_plans.proposals import services as proposal_services
+from repayment_plans.recovery import charts
+from repayment_plans.recovery import inputs as recovery_inputs
+from repayment_plans.recovery import timeline as recovery
 from tests.repayment_plans.conftest import make_proposal
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -24,8 +28,8 @@ def milestone_dates(html: str, kind: str) -> list[str]:
 
 
 def accept(proposal, today):
-    version = services.finalise(proposal, today, "zh-hans")
-    return services.record_answer(
+    version = proposal_services.finalise(proposal, today, "zh-hans")
+    return proposal_services.record_answer(
         version.proposal, LenderAnswer(kind="accepted", answered_on=today)
     )
 
@@ -64,7 +68,9 @@ def test_what_if_bad_extra_amount_is_a_message_not_an_error(alice_client, huabei
 
 
 def test_the_chart_is_well_formed_svg(huabei_debt, alice, today):
-    timeline = recovery.recovery_timeline(services.timeline_inputs(alice, today).accounts, today)
+    timeline = recovery.recovery_timeline(
+        recovery_inputs.timeline_inputs(alice, today).accounts, today
+    )
     svg = charts.balance_chart(timeline, "Balance <by> month")
     root = ET.fromstring(svg)
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
@@ -83,14 +89,14 @@ def test_queries_do_not_grow_with_months_or_payments(alice_client, alice, huabei
     plan.proposal.delete()
     plan = accept(make_proposal([huabei_debt], months=24), today)
     for k in range(3):
-        services.record_payment(plan, Decimal("10"), today - timedelta(days=k))
+        plan_services.record_payment(plan, Decimal("10"), today - timedelta(days=k))
     assert count() == small
 
 
 def test_the_letter_says_what_the_plan_does_for_the_record(proposal, today, tmp_path):
     from tests.repayment_plans.test_letter_pdf import pdf_text, stored
 
-    version = services.finalise(proposal, today, "en")
+    version = proposal_services.finalise(proposal, today, "en")
     text = pdf_text(stored(version), tmp_path)
     assert "Whatthisplandoesformyrecord" in text
     assert "Theoverduerecordisdeleted" in text

@@ -30,9 +30,9 @@ from django.db import connection
 from django.utils import timezone
 from kombu import Connection
 
-from repayment_plans import services
-from repayment_plans.mail import new_message_id
 from repayment_plans.models import EmailDelivery
+from repayment_plans.proposals import services as proposal_services
+from repayment_plans.proposals.mail import new_message_id
 from tests.conftest import free_port
 from tests.factories import BorrowerFactory, DebtFactory
 from tests.repayment_plans.conftest import make_proposal
@@ -137,7 +137,7 @@ def stop(worker: subprocess.Popen) -> None:
 
 def delivery_for_a_new_proposal() -> EmailDelivery:
     proposal = make_proposal([DebtFactory(borrower=BorrowerFactory())], months=6)
-    version = services.finalise(proposal, timezone.localdate(), "zh-hans")
+    version = proposal_services.finalise(proposal, timezone.localdate(), "zh-hans")
     # Recorded as queue_delivery does, without waking this process's broker.
     return EmailDelivery.objects.create(
         version=version,

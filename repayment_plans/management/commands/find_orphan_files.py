@@ -25,7 +25,7 @@ from django.core.management.base import BaseCommand
 from django.db import models
 from django.utils import timezone
 
-from borrowers.data_rights import remove_files, stored_tree
+from borrowers.data_rights.sections import remove_files, stored_tree
 
 
 @dataclass(frozen=True)

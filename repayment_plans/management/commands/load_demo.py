@@ -25,9 +25,9 @@ from borrowers.models import (
     ProductProfile,
     User,
 )
-from repayment_plans import services
 from repayment_plans.models import Dispute, LenderAnswer, Proposal
-from repayment_plans.reminders import sweep
+from repayment_plans.proposals import services as proposal_services
+from repayment_plans.reminders.engine import sweep
 
 DEMO_PASSWORD = "demo-password-2026"
 BORROWER_EMAIL = "borrower@demo.local"
@@ -119,8 +119,8 @@ class Command(BaseCommand):
             lender_email="xieshang@webank.example",
         )
         proposal.debts.set([debt])
-        version = services.finalise(proposal, today, "zh-hans")
-        services.record_answer(
+        version = proposal_services.finalise(proposal, today, "zh-hans")
+        proposal_services.record_answer(
             version.proposal,
             LenderAnswer(kind=LenderAnswer.Kind.ACCEPTED, answered_on=today, note="电话确认"),
         )
@@ -202,7 +202,7 @@ class Command(BaseCommand):
             first_due_date=today + timedelta(days=10),
         )
         proposal.debts.set(debts)
-        services.change_status(proposal, Proposal.Status.IN_REVIEW, borrower.user)
+        proposal_services.change_status(proposal, Proposal.Status.IN_REVIEW, borrower.user)
 
     def _user(self, email, staff=False):
         user, _ = User.objects.get_or_create(email=email)

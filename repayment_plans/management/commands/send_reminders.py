@@ -9,7 +9,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from repayment_plans.reminders import local_today, sweep
+from repayment_plans.reminders.engine import local_today, sweep
 
 
 class Command(BaseCommand):

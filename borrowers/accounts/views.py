@@ -1,0 +1,148 @@
+"""The front door, sign-up, the language switch and the development mailbox."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from borrowers.accounts.forms import SignUpForm
+from borrowers.models import Borrower, User
+
+
+def home(request: HttpRequest) -> HttpResponseRedirect:
+    if not request.user.is_authenticated:
+        return redirect("login")
+    if hasattr(request.user, "borrower"):
+        return redirect("dashboard")
+    if hasattr(request.user, "counselor"):
+        return redirect("caseload")
+    if request.user.is_staff:
+        return redirect("admin:index")
+    raise Http404
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    """A new account, or for an address that already has one the same answer:
+    "check your email" (the owner gets an email saying someone tried, with the
+    password reset). Nobody is logged in: the welcome email says how to log in.
+    Whether someone uses a debt-help app is not for any visitor to learn."""
+    from django.db import IntegrityError
+
+    from borrowers.accounts.mail import queue_account_email
+    from borrowers.accounts.throttle import allow_email
+
+    if request.user.is_authenticated:
+        return redirect("home")
+    if request.method == "GET" and request.GET.get("sent"):
+        return render(request, "registration/signup_done.html")
+    form = SignUpForm(request.POST or None)
+    if request.method != "POST":
+        return render(request, "registration/signup.html", {"form": form})
+    created = form.is_valid()
+    if created:
+        try:
+            with transaction.atomic():
+                user = form.save(commit=False)
+                user.language = translation.get_language() or settings.LANGUAGE_CODE
+                user.save()
+                Borrower.objects.create(user=user, display_name=form.cleaned_data["display_name"])
+        except IntegrityError:  # the same address signed up a moment ago
+            created = False
+            form.taken_user = User.objects.filter(email__iexact=form.cleaned_data["email"]).first()
+    elif form.only_taken:
+        form.spend_hashing_time()
+    else:
+        form.hide_taken()
+        return render(request, "registration/signup.html", {"form": form})
+    owner = user if created else form.taken_user
+    if owner is not None and allow_email("signup", owner.email, request):
+        queue_account_email("welcome" if created else "taken", owner)
+    return HttpResponseRedirect(reverse("signup") + "?sent=1")
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponseRedirect:
+    """Switch the interface language; remembered on the account when signed in."""
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    next_url = request.POST.get("next") or reverse("home")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("home")
+    response = HttpResponseRedirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    if request.user.is_authenticated and request.user.language != language:
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    return response
+
+
+def sent_mail(request: HttpRequest) -> HttpResponse:
+    """DEBUG only, staff only: the messages the file email backend wrote, newest
+    first, decoded: headers, the text body, attachments by name and size.
+
+    Anyone else gets a 404, as when DEBUG is off: the messages hold password
+    reset links. Each .log file holds one or more messages, each followed by a
+    line of 79 dashes (django.core.mail.backends.filebased).
+    """
+    import email
+    import email.policy
+    import re
+
+    mailer = settings.MAILERS["default"]
+    user = request.user
+    if (
+        not settings.DEBUG
+        or not mailer["BACKEND"].endswith("filebased.EmailBackend")
+        or not (user.is_authenticated and user.is_active and user.is_staff)
+    ):
+        raise Http404
+    separator = re.compile(rb"^-{79}\r?$\n?", re.MULTILINE)
+
+    def text_of(part) -> str:
+        try:
+            return part.get_content()
+        except (LookupError, ValueError):  # an unknown charset, a broken encoding
+            return (part.get_payload(decode=True) or b"").decode("utf-8", errors="replace")
+
+    def decoded(raw: bytes) -> dict:
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+        body = message.get_body(preferencelist=("plain", "html"))
+        attachments = []
+        for part in message.iter_attachments():
+            payload = part.get_payload(decode=True) or b""
+            attachments.append({"name": part.get_filename() or "", "size": len(payload)})
+        return {
+            "from": str(message.get("From", "")),
+            "to": str(message.get("To", "")),
+            "cc": str(message.get("Cc", "")),
+            "subject": str(message.get("Subject", "")),
+            "date": str(message.get("Date", "")),
+            "body": text_of(body) if body is not None else "",
+            "attachments": attachments,
+        }
+
+    folder = Path(mailer["OPTIONS"]["file_path"])
+    files = sorted(folder.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True)[:20]
+    messages_sent = []
+    for file in files:
+        chunks = [c for c in separator.split(file.read_bytes()) if c.strip()]
+        for number, chunk in reversed(list(enumerate(chunks, start=1))):
+            messages_sent.append({"file": file.name, "number": number, **decoded(chunk)})
+    return render(request, "borrowers/sent_mail.html", {"messages_sent": messages_sent})

@@ -1,0 +1,175 @@
+"""Counselors and their agencies, invites, access grants and their history, notes
+and the caseload figures."""
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from borrowers.accounts.models import Borrower, User
+
+
+class Agency(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    code = models.SlugField(_("agency code"), max_length=32, unique=True)
+
+    class Meta:
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+
+    def __str__(self):
+        return self.name
+
+
+class Counselor(models.Model):
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="counselor")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="counselors")
+    display_name = models.CharField(_("display name"), max_length=60)
+
+    class Meta:
+        verbose_name = _("counselor")
+        verbose_name_plural = _("counselors")
+
+    def __str__(self):
+        return f"{self.display_name} ({self.agency})"
+
+
+def _invite_code() -> str:
+    import secrets
+
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
+    return "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+class Invite(models.Model):
+    """A single-use code a counselor gives a borrower to ask for access."""
+
+    counselor = models.ForeignKey(Counselor, on_delete=models.CASCADE, related_name="invites")
+    code = models.CharField(max_length=12, unique=True, default=_invite_code)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(
+        Borrower, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.code
+
+
+class AccessGrantQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class AccessGrant(models.Model):
+    """A borrower's consent for one counselor to see (and maybe edit) their data."""
+
+    borrower = models.ForeignKey(Borrower, on_delete=models.CASCADE, related_name="grants")
+    counselor = models.ForeignKey(Counselor, on_delete=models.CASCADE, related_name="grants")
+    can_edit = models.BooleanField(_("may also edit"), default=False)
+    granted_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AccessGrantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-granted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["borrower", "counselor"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_active_grant",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.borrower} → {self.counselor}"
+
+
+class AccessEvent(models.Model):
+    """Audit: every grant, revoke and counselor view or edit of a borrower's data."""
+
+    class Action(models.TextChoices):
+        GRANT = "grant", _("Access granted")
+        REVOKE = "revoke", _("Access revoked")
+        VIEW = "view", _("Viewed")
+        EDIT = "edit", _("Edited")
+
+    borrower = models.ForeignKey(Borrower, on_delete=models.CASCADE, related_name="access_events")
+    counselor = models.ForeignKey(Counselor, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=8, choices=Action.choices)
+    detail = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.counselor} {self.action} {self.borrower}"
+
+    @classmethod
+    def record(cls, borrower, counselor, action: str, detail: str = "") -> "AccessEvent":
+        """The one way an entry of the borrower's access history is written."""
+        return cls.objects.create(
+            borrower=borrower, counselor=counselor, action=action, detail=detail[:200]
+        )
+
+
+class CaseNote(models.Model):
+    class Kind(models.TextChoices):
+        CALL = "call", _("Call")
+        MEETING = "meeting", _("Meeting")
+        LENDER = "lender", _("Lender contact")
+        OTHER = "other", _("Other")
+
+    borrower = models.ForeignKey(Borrower, on_delete=models.CASCADE, related_name="case_notes")
+    author = models.ForeignKey(Counselor, on_delete=models.PROTECT, related_name="notes")
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.CALL)
+    text = models.TextField(_("note"), max_length=4000)
+    next_action_on = models.DateField(_("next action on"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d} {self.get_kind_display()}"
+
+
+class Triage(models.Model):
+    """A borrower's caseload figures as of ``computed_on`` (Asia/Shanghai).
+
+    Written from the live computation in borrowers/caseload.py whenever the
+    borrower's data changes, and for every borrower whose row is older than
+    today when a caseload is read, so that sorting 10,000 borrowers is a
+    plain indexed query.
+    """
+
+    borrower = models.OneToOneField(
+        Borrower, on_delete=models.CASCADE, primary_key=True, related_name="triage"
+    )
+    computed_on = models.DateField()
+    worst_rank = models.PositiveSmallIntegerField(default=0)
+    next_tier_on = models.DateField(null=True)
+    oldest_missed = models.DateField(null=True)
+    total_overdue = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    missed_n = models.PositiveIntegerField(default=0)
+    has_missed = models.BooleanField(default=False)
+    next_installment_on = models.DateField(null=True)
+    next_installment_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    last_contact = models.DateTimeField(null=True)
+    next_action_on = models.DateField(null=True)
+    proposal_status = models.CharField(max_length=12, default="none")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["-has_missed", "next_tier_on"], name="triage_urgency"),
+            models.Index(fields=["computed_on"], name="triage_computed_on"),
+        ]
+
+    def __str__(self):
+        return f"{self.borrower_id} @ {self.computed_on}"

@@ -1,0 +1,269 @@
+"""The counselor area, and the borrower's side of consent (grant, revoke)."""
+
+import csv
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from borrowers import positions
+from borrowers.access import AuthenticatedHttpRequest, borrower_required
+from borrowers.counselors import caseload
+from borrowers.debts import explanations
+from borrowers.inputs import PlainTextMixin
+from borrowers.models import AccessEvent, AccessGrant, Borrower, CaseNote, Debt, Invite
+
+PAGE_SIZE = 50
+INVITE_DAYS = 14
+
+
+def counselor_required(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not hasattr(request.user, "counselor"):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _get_borrower_for_counselor(request: AuthenticatedHttpRequest, pk: int) -> Borrower:
+    """A borrower who granted this counselor access, else 404 (and nothing recorded)."""
+    return get_object_or_404(
+        caseload.granted_borrowers(request.user.counselor).select_related("user"), pk=pk
+    )
+
+
+@counselor_required
+@require_GET
+def caseload_page(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Most urgent first; filters, search, sort and page live in the URL (htmx swaps)."""
+    counselor = request.user.counselor
+    today = timezone.localdate()
+    filters = caseload.Filters.from_query(request.GET)
+    rows = caseload.caseload(counselor, today, filters)
+    if request.GET.get("format") == "csv":
+        return _csv(rows, today)
+    paginator = Paginator(rows, PAGE_SIZE)
+    paginator.count = caseload.caseload_count(counselor, filters, rows)
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "counselor": counselor,
+        "filters": filters,
+        "rows": [(row, caseload.describe(row, today)) for row in page],
+        "page": page,
+        "query": urlencode(filters.as_query()),
+        "tiers": caseload.TIER_NAMES,
+        "proposal_statuses": _proposal_choices(),
+        "invite": counselor.invites.filter(
+            used_at__isnull=True, expires_at__gt=timezone.now()
+        ).first(),
+    }
+    template = "borrowers/counselor/caseload.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#caseload-table"
+    return render(request, template, context)
+
+
+def _proposal_choices():
+    labels = positions.source().proposal_labels()
+    return [(s, labels.get(s, _("no proposal"))) for s in caseload.PROPOSAL_STATUSES]
+
+
+def _csv(rows, today):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="caseload.csv"'
+    response.write("\ufeff")  # so that spreadsheet apps read the Chinese as UTF-8
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Borrower"),
+            _("Worst tier"),
+            _("Total overdue"),
+            _("Largest DPD"),
+            _("Days until the next tier"),
+            _("Proposal"),
+            _("Next installment"),
+            _("Missed installments"),
+            _("Last contact"),
+            _("Next action"),
+        ]
+    )
+    for row in rows.iterator(chunk_size=500):
+        facts = caseload.describe(row, today)
+        writer.writerow(
+            [
+                _safe_cell(row.display_name),
+                explanations.TIER_TEXT[facts["tier"]].name,
+                row.total_overdue,
+                facts["largest_dpd"],
+                "" if facts["days_to_next_tier"] is None else facts["days_to_next_tier"],
+                facts["proposal"],
+                row.next_installment_on or "",
+                row.missed_n,
+                timezone.localtime(row.last_contact).date() if row.last_contact else "",
+                row.next_action_on or "",
+            ]
+        )
+    return response
+
+
+def _safe_cell(value: str) -> str:
+    """Keep spreadsheet formulas out of exported text."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+class NoteForm(PlainTextMixin, forms.ModelForm):
+    class Meta:
+        model = CaseNote
+        fields = ("kind", "text", "next_action_on")
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 3}),
+            "next_action_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_next_action_on(self):
+        day = self.cleaned_data.get("next_action_on")
+        if day is not None and not (self.today <= day <= self.today + relativedelta(years=1)):
+            raise forms.ValidationError(_("Choose a day within the next year."))
+        return day
+
+
+@counselor_required
+@require_POST
+def invite_create(request: AuthenticatedHttpRequest) -> HttpResponseRedirect:
+    Invite.objects.create(
+        counselor=request.user.counselor,
+        expires_at=timezone.now() + timedelta(days=INVITE_DAYS),
+    )
+    messages.success(request, _("A new invite code is ready. It works once, for 14 days."))
+    return redirect("caseload")
+
+
+# The borrower's side ---------------------------------------------------------
+
+
+class InviteCodeForm(forms.Form):
+    code = forms.CharField(label=gettext_lazy("Invite code from your counselor"), max_length=12)
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip().upper()
+        invite = Invite.objects.select_related("counselor__agency").filter(code=code).first()
+        if invite is None:
+            raise forms.ValidationError(
+                _("This code does not exist. Check it with your counselor.")
+            )
+        if invite.used_at is not None:
+            raise forms.ValidationError(_("This code has already been used. Ask for a new one."))
+        if invite.expires_at <= timezone.now():
+            raise forms.ValidationError(_("This code has expired. Ask for a new one."))
+        self.invite = invite
+        return code
+
+
+@borrower_required
+@require_http_methods(["GET", "POST"])
+def access(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Who can see my data, since when; grant with a code; revoke at any time."""
+    borrower = request.user.borrower
+    form = InviteCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        invite = form.invite
+        try:
+            with transaction.atomic():
+                claimed = Invite.objects.filter(pk=invite.pk, used_at__isnull=True).update(
+                    used_at=timezone.now(), used_by=borrower
+                )
+                if not claimed:
+                    raise IntegrityError
+                AccessGrant.objects.create(borrower=borrower, counselor=invite.counselor)
+        except IntegrityError:
+            messages.error(request, _("This counselor already has access, or the code was used."))
+        else:
+            AccessEvent.record(borrower, invite.counselor, AccessEvent.Action.GRANT)
+            messages.success(
+                request,
+                _("%(name)s can now see your debts and plans.")
+                % {"name": invite.counselor.display_name},
+            )
+        return redirect("access")
+    context = {
+        "form": form,
+        "grants": borrower.grants.active().select_related("counselor__agency"),
+        "events": borrower.access_events.select_related("counselor")[:50],
+    }
+    return render(request, "borrowers/access.html", context)
+
+
+@borrower_required
+@require_POST
+def access_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseRedirect:
+    """Allow, or stop allowing, a counselor to edit (read-only is the default)."""
+    borrower = request.user.borrower
+    grant = get_object_or_404(borrower.grants.active(), pk=pk)
+    grant.can_edit = request.POST.get("can_edit") == "1"
+    grant.save(update_fields=["can_edit"])
+    detail = "may edit" if grant.can_edit else "read-only"
+    AccessEvent.record(borrower, grant.counselor, AccessEvent.Action.GRANT, detail)
+    return redirect("access")
+
+
+@counselor_required
+@require_http_methods(["GET", "POST"])
+def debt_edit(request: AuthenticatedHttpRequest, pk: int, debt_pk: int) -> HttpResponse:
+    """A counselor corrects a debt, when the borrower allowed edits; recorded by name."""
+    from borrowers.debts.forms import DebtForm
+
+    borrower = _get_borrower_for_counselor(request, pk)
+    grant = borrower.grants.active().get(counselor=request.user.counselor)
+    if not grant.can_edit:
+        raise Http404
+    debt = get_object_or_404(Debt.objects.filter(borrower=borrower), pk=debt_pk)
+    form = DebtForm(request.POST or None, instance=debt, today=timezone.localdate())
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        changed = ", ".join(form.changed_data)[:150]
+        AccessEvent.record(
+            borrower, request.user.counselor, AccessEvent.Action.EDIT, f"{debt.label}: {changed}"
+        )
+        messages.success(request, _("Debt updated."))
+        return redirect("counselor_borrower", pk=borrower.pk)
+    return render(
+        request,
+        "borrowers/counselor/debt_edit.html",
+        {"form": form, "debt": debt, "borrower": borrower},
+    )
+
+
+@borrower_required
+@require_POST
+def access_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseRedirect:
+    borrower = request.user.borrower
+    grant = get_object_or_404(borrower.grants.active(), pk=pk)
+    grant.revoked_at = timezone.now()
+    grant.save(update_fields=["revoked_at"])
+    AccessEvent.record(borrower, grant.counselor, AccessEvent.Action.REVOKE)
+    messages.success(request, _("Access revoked. It takes effect at once."))
+    return redirect("access")

@@ -1,0 +1,229 @@
+"""The overview, the budget and each debt: where it stands and what happens next."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import reswap, retarget
+
+from borrowers import positions
+from borrowers.access import AuthenticatedHttpRequest, borrower_required
+from borrowers.debts import explanations, tiers
+from borrowers.debts.forms import BudgetForm, DebtForm, DebtPreviewForm
+from borrowers.models import Borrower, Debt, ProductProfile, debt_facts
+
+
+def _get_debt_for_user(request: AuthenticatedHttpRequest, pk: int) -> Debt:
+    return get_object_or_404(Debt.objects.for_user(request.user).select_related("profile"), pk=pk)
+
+
+@dataclass
+class DebtRow:
+    """A debt and where it stands (repayment_plans.position.compute): what every page shows."""
+
+    debt: Debt | None
+    # repayment_plans.position.compute.DebtPosition, through borrowers.positions
+    position: positions.DebtPositionLike
+
+    @property
+    def status(self) -> tiers.TierStatus:
+        return self.position.status
+
+    @property
+    def tier_text(self):
+        return explanations.TIER_TEXT[self.position.tier]
+
+    @property
+    def next_tier_text(self):
+        tier = self.position.next_tier
+        return explanations.TIER_TEXT[tier] if tier else None
+
+
+@dataclass
+class Overview:
+    rows: list[DebtRow]
+    position: positions.BorrowerPositionLike  # repayment_plans.position.compute.BorrowerPosition
+    disposable_income: Decimal
+
+    @property
+    def total_owed(self) -> Decimal:
+        return self.position.total_owed
+
+    @property
+    def total_overdue(self) -> Decimal:
+        return self.position.total_overdue
+
+    @property
+    def penalty_to_date(self) -> Decimal:
+        return self.position.penalty_to_date
+
+    @property
+    def worst_tier(self) -> tiers.Tier:
+        return self.position.worst_tier
+
+    @property
+    def worst_tier_text(self):
+        return explanations.TIER_TEXT[self.worst_tier]
+
+
+def build_overview(borrower: Borrower, today: date) -> Overview:
+    current = positions.source().load(borrower, today)
+    debts = {d.pk: d for d in borrower.debts.select_related("profile")}
+    rows = [DebtRow(debts[p.debt_id], p) for p in current.debts if p.debt_id in debts]
+    return Overview(rows=rows, position=current, disposable_income=borrower.disposable_income)
+
+
+def debt_row(debt: Debt, today: date) -> DebtRow:
+    current = positions.source().load(debt.borrower, today)
+    return DebtRow(debt, current.by_debt(debt.pk))
+
+
+@borrower_required
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
+    borrower = request.user.borrower
+    context = {"overview": build_overview(borrower, timezone.localdate()), "borrower": borrower}
+    return render(request, "borrowers/dashboard.html", context)
+
+
+@borrower_required
+@require_http_methods(["GET", "POST"])
+def budget(request: AuthenticatedHttpRequest) -> HttpResponse:
+    borrower = request.user.borrower
+    form = BudgetForm(request.POST or None, instance=borrower)
+    if request.method == "POST" and form.is_valid():
+        borrower = form.save(commit=False)
+        borrower.budget_updated_at = timezone.now()
+        borrower.save()
+        messages.success(request, _("Budget saved."))
+        return redirect("dashboard")
+    return render(request, "borrowers/budget.html", {"form": form, "borrower": borrower})
+
+
+def _debts_partial(request: AuthenticatedHttpRequest, status: int = 200) -> HttpResponse:
+    """The debts section of the dashboard, re-rendered after an inline change."""
+    borrower = request.user.borrower
+    context = {"overview": build_overview(borrower, timezone.localdate()), "borrower": borrower}
+    response = render(request, "borrowers/dashboard.html#debts", context, status=status)
+    return reswap(retarget(response, "#debts"), "outerHTML")
+
+
+def _debt_form_response(
+    request: AuthenticatedHttpRequest, form: DebtForm, debt: Debt | None = None
+) -> HttpResponse:
+    template = "borrowers/debt_form.html#debt-form" if request.htmx else "borrowers/debt_form.html"
+    preview = _preview_context(form.data if form.is_bound else None, debt)
+    return render(request, template, {"form": form, "debt": debt, **preview})
+
+
+@borrower_required
+@require_http_methods(["GET", "POST"])
+def debt_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    form = DebtForm(request.POST or None, today=today)
+    if request.method == "POST" and form.is_valid():
+        debt = form.save(commit=False)
+        debt.borrower = request.user.borrower
+        debt.save()
+        if request.htmx:
+            return _debts_partial(request)
+        messages.success(request, _("Debt added."))
+        return redirect("debt_detail", pk=debt.pk)
+    return _debt_form_response(request, form)
+
+
+@borrower_required
+@require_http_methods(["GET", "POST"])
+def debt_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    debt = _get_debt_for_user(request, pk)
+    form = DebtForm(request.POST or None, instance=debt, today=timezone.localdate())
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        if request.htmx:
+            return _debts_partial(request)
+        messages.success(request, _("Debt updated."))
+        return redirect("debt_detail", pk=debt.pk)
+    return _debt_form_response(request, form, debt)
+
+
+@borrower_required
+@require_http_methods(["GET", "POST"])
+def debt_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    debt = _get_debt_for_user(request, pk)
+    if request.method == "POST":
+        debt.delete()
+        if request.htmx:
+            return _debts_partial(request)
+        messages.success(request, _("Debt deleted."))
+        return redirect("dashboard")
+    return render(request, "borrowers/debt_confirm_delete.html", {"debt": debt})
+
+
+@borrower_required
+@require_GET
+def debt_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    debt = _get_debt_for_user(request, pk)
+    row = debt_row(debt, timezone.localdate())
+    context = {
+        "row": row,
+        "debt": debt,
+        "explanations": explanations,
+        "all_tiers": [(t, explanations.TIER_TEXT[t]) for t in tiers.Tier],
+        "report_code_text": explanations.REPORT_CODE_TEXT[row.position.report_code],
+        "card_risk_text": explanations.CARD_RISK_CLASS_TEXT.get(row.status.card_risk_class or ""),
+    }
+    return render(request, "borrowers/debt_detail.html", context)
+
+
+def _preview_context(data, debt=None):
+    """Tier preview for the debt form, from whatever part of the form is valid."""
+    if data is None:
+        if debt is None:
+            return {"preview": None}
+        return {"preview": debt_row(debt, timezone.localdate()), "preview_profile": debt.profile}
+    today = timezone.localdate()
+    values = DebtPreviewForm(data, today=today).preview_values()
+    profile = values["profile"]
+    if profile is None:
+        return {"preview": None}
+    facts = debt_facts(
+        profile,
+        first_missed=values["first_missed"],
+        principal=values["principal"],
+        overdue_amount=values["overdue_amount"],
+        annual_rate_percent=values["annual_rate_percent"],
+        grace_days_override=values["grace_days_override"],
+        penalty_multiplier_override=values["penalty_multiplier_override"],
+    )
+    where = positions.source().preview(facts, values["principal"], today)
+    return {
+        "preview": DebtRow(debt=None, position=where),
+        "preview_profile": profile,
+        "preview_date_error": values["date_error"],
+    }
+
+
+@borrower_required
+@require_GET
+def debt_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The live tier preview beside the debt form (htmx, before saving)."""
+    context = _preview_context(request.GET)
+    profile = context.get("preview_profile")
+    # Offer the product's typical lender when the lender field is still empty
+    # or still shows another product's typical lender.
+    typed = request.GET.get("lender_name", "").strip()
+    defaults = set(ProductProfile.objects.values_list("default_lender", flat=True))
+    context["lender_suggestion"] = (
+        profile.default_lender
+        if profile and (not typed or typed in defaults) and not profile.lender_is_user_entered
+        else None
+    )
+    context["lender_clear"] = bool(
+        profile and profile.lender_is_user_entered and typed in defaults and typed
+    )
+    return render(request, "borrowers/_tier_preview.html", context)

@@ -1,0 +1,123 @@
+"""What every form shares: plain text only, numbers within the model's bounds, amounts in yuan."""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext_lazy as _
+
+from borrowers.models import (
+    MAX_AMOUNT,
+)
+
+
+def plain_text(value: str) -> str:
+    """Reject markup and control characters in free-text fields.
+
+    Output is escaped anyway; refusing them here tells the borrower at once
+    instead of printing "<script>" into a letter to a lender.
+    """
+    if any(ch in value for ch in "<>"):
+        raise ValidationError(_("Please remove the characters < and >."), code="markup")
+    if any((ord(ch) < 32 and ch not in "\n\r\t") or ord(ch) == 127 for ch in value):
+        raise ValidationError(_("Please remove control characters."), code="control")
+    return value
+
+
+class PlainTextMixin:
+    """Apply :func:`plain_text` to every CharField of the form."""
+
+    def _clean_fields(self):
+        super()._clean_fields()
+        for name, field in self.fields.items():
+            if (
+                isinstance(field, forms.CharField)
+                and not isinstance(field, forms.EmailField)
+                and name in self.cleaned_data
+                and name not in ("password1", "password2")
+            ):
+                try:
+                    plain_text(self.cleaned_data[name] or "")
+                except ValidationError as error:
+                    self.add_error(name, error)
+
+
+def no_minus_sign(value):
+    """Refuse "-0" (and "-0.00") where nothing below zero is allowed: it is equal
+    to zero, so the minimum lets it through, but it would be saved and printed
+    as "-0.00"."""
+    if isinstance(value, Decimal) and value.is_zero() and value.is_signed():
+        raise ValidationError(_("Enter the number without a minus sign."), code="min_value")
+
+
+def bound(field, low=None, high=None):
+    """Give a numeric form field (at least) these limits, as min_value / max_value
+    would at construction: validators and the input's min / max attributes.
+
+    A value outside them is then an error of the field itself. Without a
+    maximum, a huge number passed the form field and was refused only by the
+    model's validators, after the ModelForm had already put it on the instance:
+    the budget page, showing that instance's capacity, then raised
+    decimal.InvalidOperation (a 500) instead of showing the error.
+    """
+    if low is not None and (field.min_value is None or low > field.min_value):
+        field.min_value = low
+        field.validators.append(MinValueValidator(low))
+        field.widget.attrs["min"] = str(low)
+    if high is not None and (field.max_value is None or high < field.max_value):
+        field.max_value = high
+        field.validators.append(MaxValueValidator(high))
+        field.widget.attrs["max"] = str(high)
+    if (
+        isinstance(field, forms.DecimalField)
+        and field.min_value is not None
+        and field.min_value >= 0
+        and no_minus_sign not in field.validators
+    ):
+        field.validators.append(no_minus_sign)
+    return field
+
+
+def model_limits(model_field) -> tuple:
+    """The tightest minimum and maximum among a model field's validators
+    (its own and, for integers, the database column's range)."""
+    low = high = None
+    for validator in model_field.validators:
+        limit = getattr(validator, "limit_value", None)
+        if limit is None or callable(limit):
+            continue
+        if isinstance(validator, MinValueValidator):
+            low = limit if low is None else max(low, limit)
+        elif isinstance(validator, MaxValueValidator):
+            high = limit if high is None else min(high, limit)
+    return low, high
+
+
+NUMERIC_FIELDS = (forms.IntegerField, forms.DecimalField, forms.FloatField)
+
+
+def bound_to_model(form):
+    """Every numeric field of a ModelForm gets the limits of its model field."""
+    for name, field in form.fields.items():
+        if not isinstance(field, NUMERIC_FIELDS):
+            continue
+        try:
+            model_field = form._meta.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        bound(field, *model_limits(model_field))
+
+
+def amount_field(label, required=True, help_text=""):
+    field = forms.DecimalField(
+        label=label,
+        required=required,
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=MAX_AMOUNT,
+        help_text=help_text,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": "0"}),
+    )
+    return bound(field)

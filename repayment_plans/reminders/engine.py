@@ -1,0 +1,553 @@
+"""The daily reminder sweep and the delivery of each reminder.
+
+The sweep finds what is due on a day (Asia/Shanghai), writes one Reminder per
+(subject, kind, day) — the database's unique constraint makes a second sweep,
+or a sweep resumed after a crash, add nothing — and enqueues the pending ones
+in batches. Delivery takes a reminder id, locks the row and sends it only while
+it is pending, so the same task delivered twice sends one email.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import cast
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from borrowers.debts import tiers
+from borrowers.models import Debt, User
+from repayment_plans.disputes import rules as disputes
+from repayment_plans.models import (
+    Channel,
+    Dispute,
+    EmailDelivery,
+    Installment,
+    NotificationPreference,
+    Proposal,
+    Reminder,
+    ReminderKind,
+)
+
+BATCH_SIZE = 1000
+SEND_BATCH_SIZE = 200
+NO_ANSWER_DAYS = 14
+DIGEST_WEEKDAY = 0  # Monday
+DIGEST_LIST_LIMIT = 20
+UNSUBSCRIBE_SALT = "reminders.unsubscribe"
+UNSUBSCRIBE_MAX_AGE = 60 * 60 * 24 * 90  # links in emails work for 90 days
+
+DUE_OFFSETS = {
+    3: ReminderKind.DUE_IN_3_DAYS,
+    1: ReminderKind.DUE_TOMORROW,
+    0: ReminderKind.DUE_TODAY,
+    -1: ReminderKind.MISSED,  # the day after the due date
+}
+TIER_OFFSETS = {7: ReminderKind.TIER_IN_7_DAYS, 1: ReminderKind.TIER_TOMORROW}
+DISPUTE_OFFSETS = {
+    disputes.REMIND_DAYS_BEFORE: ReminderKind.DISPUTE_IN_3_DAYS,
+    0: ReminderKind.DISPUTE_DUE,
+}
+
+
+def local_today(now=None) -> date:
+    """The sweep's day: the date in Asia/Shanghai at ``now``."""
+    return timezone.localdate(now or timezone.now())
+
+
+@dataclass
+class SweepResult:
+    day: date
+    candidates: Counter = field(default_factory=Counter)
+    batches: int = 0
+    enqueued: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.candidates.values())
+
+
+def sweep(
+    day: date, *, dry_run: bool = False, enqueue: bool = True, batch_size: int = BATCH_SIZE
+) -> SweepResult:
+    """Record the reminders for ``day`` and enqueue those not sent yet."""
+    result = SweepResult(day=day)
+    for rows in _all_candidates(day, batch_size):
+        result.batches += 1
+        for row in rows:
+            result.candidates[row.kind] += 1
+        if not dry_run and rows:
+            Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=batch_size)
+    if not dry_run and enqueue:
+        result.enqueued = enqueue_pending(day)
+    return result
+
+
+def _all_candidates(day: date, batch_size: int):
+    yield from _installment_candidates(day, batch_size)
+    yield from _tier_candidates(day, batch_size)
+    yield from _no_answer_candidates(day, batch_size)
+    yield from _milestone_candidates(day, batch_size)
+    yield from _dispute_candidates(day, batch_size)
+    if day.weekday() == DIGEST_WEEKDAY:
+        yield from _digest_candidates(day)
+
+
+def _link(name: str):
+    """A URL maker for ``name`` with one integer argument, reversed once, not per row."""
+    pattern = reverse(name, args=[987654321])
+    return lambda pk: pattern.replace("987654321", str(pk))
+
+
+def _batched(queryset, batch_size: int, fields: tuple[str, ...]):
+    """Keyset pagination by primary key: one query per batch, however many rows."""
+    last = 0
+    while True:
+        rows = list(
+            queryset.filter(pk__gt=last).order_by("pk").values_list("pk", *fields)[:batch_size]
+        )
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][0]
+
+
+def _installment_candidates(day: date, batch_size: int):
+    """Unpaid installments due in 3 days, tomorrow or today, or missed yesterday."""
+    kind_by_due = {day + timedelta(days=offset): kind for offset, kind in DUE_OFFSETS.items()}
+    plan_link = _link("plan_detail")
+    open_installments = Installment.objects.filter(
+        plan__status="active", paid_on__isnull=True, due_date__in=list(kind_by_due)
+    )
+    fields = (
+        "number",
+        "due_date",
+        "amount",
+        "paid_amount",
+        "plan_id",
+        "plan__proposal__lender_name",
+        "plan__proposal__borrower__user_id",
+    )
+    for rows in _batched(open_installments, batch_size, fields):
+        yield [
+            Reminder(
+                user_id=user_id,
+                kind=kind_by_due[due],
+                subject=f"installment:{pk}",
+                on_date=day,
+                context={
+                    "number": number,
+                    "due": due.isoformat(),
+                    "amount": str(amount - paid),
+                    "lender": lender,
+                },
+                link=plan_link(plan_id),
+            )
+            for pk, number, due, amount, paid, plan_id, lender, user_id in rows
+        ]
+
+
+def _tier_candidates(day: date, batch_size: int):
+    # Only debts missed within the last 61 days can still reach a worse tier.
+    open_debts = Debt.objects.filter(
+        cleared_on__isnull=True,
+        first_missed_date__isnull=False,
+        first_missed_date__gte=day - timedelta(days=61),
+    ).exclude(proposals__plan__isnull=False)  # agreed or repaid: the position stops the tiers
+    fields = (
+        "first_missed_date",
+        "grace_days_override",
+        "profile__grace_days",
+        "nickname",
+        "lender_name",
+        "borrower__user_id",
+    )
+    for rows in _batched(open_debts, batch_size, fields):
+        batch = []
+        for pk, missed, grace_override, grace, nickname, lender, user_id in rows:
+            grace_days = grace_override if grace_override is not None else grace
+            days = tiers.days_until_next_tier(missed, day, grace_days)
+            if days not in TIER_OFFSETS:
+                continue
+            dpd, _in_grace = tiers.days_past_due(missed, day, grace_days)
+            next_tier = tiers.next_tier_after(tiers.tier_for(dpd))
+            batch.append(
+                Reminder(
+                    user_id=user_id,
+                    kind=TIER_OFFSETS[days],
+                    subject=f"debt:{pk}",
+                    on_date=day,
+                    context={
+                        "debt": nickname or lender,
+                        "next_tier": str(next_tier),
+                        "on": (day + timedelta(days=days)).isoformat(),
+                    },
+                    link=reverse("debt_detail", args=[pk]),
+                )
+            )
+        yield batch
+
+
+def _no_answer_candidates(day: date, batch_size: int):
+    sent_on = day - timedelta(days=NO_ANSWER_DAYS)
+    start = timezone.make_aware(datetime.combine(sent_on, time.min))
+    unanswered = EmailDelivery.objects.filter(
+        status=EmailDelivery.Status.SENT,
+        sent_at__gte=start,
+        sent_at__lt=start + timedelta(days=1),
+        version__proposal__status=Proposal.Status.FINALISED,
+    )
+    fields = (
+        "version__proposal_id",
+        "version__proposal__lender_name",
+        "version__proposal__borrower__user_id",
+    )
+    for rows in _batched(unanswered, batch_size, fields):
+        yield [
+            Reminder(
+                user_id=user_id,
+                kind=ReminderKind.NO_ANSWER,
+                subject=f"proposal:{proposal_id}",
+                on_date=day,
+                context={"lender": lender, "sent": sent_on.isoformat()},
+                link=reverse("proposal_detail", args=[proposal_id]),
+            )
+            for _pk, proposal_id, lender, user_id in rows
+        ]
+
+
+def _milestone_candidates(day: date, batch_size: int):
+    """Milestones reached today, for borrowers with a plan or a repaid debt."""
+    from borrowers.models import Borrower
+    from repayment_plans.position.load import POSITION_PREFETCH, position_from_prefetched
+    from repayment_plans.recovery import timeline as recovery
+
+    with_history = (
+        Borrower.objects.filter(debts__cleared_on__isnull=False)
+        | Borrower.objects.filter(proposals__plan__isnull=False)
+    ).distinct()
+    last = 0
+    while True:
+        borrowers = list(
+            with_history.filter(pk__gt=last)
+            .order_by("pk")
+            .select_related("user")
+            .prefetch_related(*POSITION_PREFETCH)[:batch_size]
+        )
+        if not borrowers:
+            return
+        last = borrowers[-1].pk
+        batch = []
+        for borrower in borrowers:
+            accounts = position_from_prefetched(borrower, day).recovery_accounts()
+            timeline = recovery.recovery_timeline(accounts, day)
+            for milestone in timeline.milestones:
+                if milestone.day != day or milestone.projected:
+                    continue
+                batch.append(
+                    Reminder(
+                        user_id=borrower.user_id,
+                        kind=ReminderKind.MILESTONE,
+                        subject=f"milestone:{borrower.pk}:{milestone.account or 'all'}:"
+                        f"{milestone.kind}",
+                        on_date=day,
+                        context={"milestone": str(milestone.kind), "account": milestone.account},
+                        link=reverse("timeline"),
+                    )
+                )
+        yield batch
+
+
+def _dispute_candidates(day: date, batch_size: int):
+    """Written replies to disputes due in 3 days or today, and replies to complaints to a
+    PBOC branch due today, while no reply is recorded (征信业管理条例 Arts.25, 26)."""
+    link = _link("dispute_detail")
+    kind_by_filed = {
+        day + timedelta(days=offset) - timedelta(days=disputes.REPLY_DAYS): kind
+        for offset, kind in DISPUTE_OFFSETS.items()
+    }
+    fields = ("debt__nickname", "debt__lender_name", "borrower__user_id")
+    waiting = Dispute.objects.filter(
+        filed_on__in=list(kind_by_filed),
+        reply_on__isnull=True,
+        outcome="",
+        complaint_on__isnull=True,
+    )
+    for rows in _batched(waiting, batch_size, ("filed_on", *fields)):
+        yield [
+            Reminder(
+                user_id=user_id,
+                kind=kind_by_filed[filed],
+                subject=f"dispute:{pk}",
+                on_date=day,
+                context={"debt": nickname or lender, "due": disputes.reply_due(filed).isoformat()},
+                link=link(pk),
+            )
+            for pk, filed, nickname, lender, user_id in rows
+        ]
+    complained_on = day - timedelta(days=disputes.COMPLAINT_REPLY_DAYS)
+    unanswered = Dispute.objects.filter(complaint_on=complained_on, complaint_reply_on__isnull=True)
+    for rows in _batched(unanswered, batch_size, fields):
+        yield [
+            Reminder(
+                user_id=user_id,
+                kind=ReminderKind.COMPLAINT_DUE,
+                subject=f"dispute:{pk}",
+                on_date=day,
+                context={"debt": nickname or lender, "due": day.isoformat()},
+                link=link(pk),
+            )
+            for pk, nickname, lender, user_id in rows
+        ]
+
+
+def _digest_candidates(day: date):
+    """Monday: each counselor's week ahead, from their caseload."""
+    from borrowers.counselors.caseload import caseload
+    from borrowers.models import CaseNote, Counselor
+
+    week = day + timedelta(days=7)  # the next seven days, as the 7-day tier reminder
+    counselors = Counselor.objects.filter(grants__revoked_at__isnull=True).distinct()
+    for counselor in counselors.select_related("user"):
+        rows = list(caseload(counselor, day))
+        names = {row.pk: row.display_name for row in rows}
+        notes = CaseNote.objects.filter(
+            borrower_id__in=list(names),
+            next_action_on__gte=day,
+            next_action_on__lte=week,
+        ).order_by("next_action_on")
+        context = {
+            "tier_changes": [
+                [r.display_name, r.next_tier_on.isoformat()]
+                for r in rows
+                if r.next_tier_on and r.next_tier_on <= week
+            ][:DIGEST_LIST_LIMIT],
+            "due": [
+                [r.display_name, r.next_installment_on.isoformat(), str(r.next_installment_amount)]
+                for r in rows
+                if r.next_installment_on and r.next_installment_on <= week
+            ][:DIGEST_LIST_LIMIT],
+            "missed": [[r.display_name, r.missed_n] for r in rows if r.missed_n][
+                :DIGEST_LIST_LIMIT
+            ],
+            "actions": [
+                [names[n.borrower_id], n.next_action_on.isoformat()]
+                for n in notes
+                if n.next_action_on is not None  # always: the query asks for a day
+            ][:DIGEST_LIST_LIMIT],
+        }
+        yield [
+            Reminder(
+                user_id=counselor.user_id,
+                kind=ReminderKind.COUNSELOR_DIGEST,
+                subject=f"digest:{counselor.pk}",
+                on_date=day,
+                context=context,
+                link=reverse("caseload"),
+            )
+        ]
+
+
+def enqueue_pending(day: date) -> int:
+    """Enqueue the day's pending reminders, a batch of ids per task."""
+    from repayment_plans.tasks import send_reminder_batch
+
+    ids = list(
+        Reminder.objects.filter(status=Reminder.Status.PENDING, on_date=day)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(ids), SEND_BATCH_SIZE):
+        chunk = ids[start : start + SEND_BATCH_SIZE]
+
+        def send(chunk: list[int] = chunk) -> None:
+            send_reminder_batch.delay(chunk)
+
+        transaction.on_commit(send)
+    return len(ids)
+
+
+# Preferences and unsubscribe -------------------------------------------------
+
+
+def channel_enabled(user_id: int, channel: str, kind: str) -> bool:
+    return not NotificationPreference.objects.filter(
+        user_id=user_id, channel=channel, kind=kind, enabled=False
+    ).exists()
+
+
+def set_channel(user, channel: str, kind: str, enabled: bool) -> None:
+    NotificationPreference.objects.update_or_create(
+        user=user, channel=channel, kind=kind, defaults={"enabled": enabled}
+    )
+
+
+def unsubscribe_token(user_id: int, kind: str) -> str:
+    return signing.dumps({"u": user_id, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
+    """(user id, kind) from a valid token, else None (tampered or expired)."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("k") not in ReminderKind.values:
+        return None
+    return cast(int, data.get("u")), data["k"]
+
+
+# Delivery --------------------------------------------------------------------
+
+
+def message_for(reminder: Reminder, user: User) -> EmailMessage:
+    unsubscribe = settings.SITE_URL + reverse(
+        "unsubscribe", args=[unsubscribe_token(user.pk, reminder.kind)]
+    )
+    with translation.override(user.language):
+        context = {
+            "reminder": reminder,
+            "c": reminder.context,
+            "link": settings.SITE_URL + reminder.link if reminder.link else settings.SITE_URL,
+            "unsubscribe": unsubscribe,
+            "title": reminder_title(reminder),
+        }
+        body = render_to_string("repayment_plans/email/reminder_body.txt", context)
+    return EmailMessage(
+        subject=str(context["title"]),
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[user.email],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            # The same on every try: a copy sent twice after a crash is recognisable.
+            "Message-ID": reminder_message_id(reminder),
+        },
+    )
+
+
+def reminder_message_id(reminder: Reminder) -> str:
+    from repayment_plans.proposals.mail import message_id_domain
+
+    return f"<reminder-{reminder.pk}.{reminder.on_date:%Y%m%d}@{message_id_domain()}>"
+
+
+def stuck_reminders(now=None) -> list[int]:
+    """Reminders still pending long after they were recorded (their task lost)."""
+    from repayment_plans.proposals.mail import stuck
+
+    return stuck(Reminder, Reminder.Status.PENDING, now)
+
+
+def reminder_title(reminder: Reminder) -> str:
+    """The one-line text of a reminder, in the active language."""
+    from django.utils.translation import gettext as _
+
+    from borrowers.debts.explanations import TIER_TEXT
+    from repayment_plans.recovery.text import TITLES
+    from repayment_plans.recovery.timeline import MilestoneKind
+
+    c = reminder.context
+    kind = reminder.kind
+    if kind in (ReminderKind.DUE_IN_3_DAYS, ReminderKind.DUE_TOMORROW, ReminderKind.DUE_TODAY):
+        whens: dict[str, str] = {
+            ReminderKind.DUE_IN_3_DAYS: _("in 3 days"),
+            ReminderKind.DUE_TOMORROW: _("tomorrow"),
+            ReminderKind.DUE_TODAY: _("today"),
+        }
+        when = whens[kind]
+        return _("Installment %(number)s to %(lender)s (¥%(amount)s) is due %(when)s, %(due)s") % {
+            **c,
+            "when": when,
+        }
+    if kind == ReminderKind.MISSED:
+        return _("Installment %(number)s to %(lender)s (¥%(amount)s) was due yesterday") % c
+    if kind in (ReminderKind.TIER_IN_7_DAYS, ReminderKind.TIER_TOMORROW):
+        tier = TIER_TEXT[tiers.Tier(c["next_tier"])].name
+        return _("%(debt)s becomes %(tier)s on %(on)s unless it is paid or a plan is agreed") % {
+            **c,
+            "tier": tier,
+        }
+    if kind == ReminderKind.COUNSELOR_DIGEST:
+        return _(
+            "Your caseload this week: %(tiers)s tier changes, %(due)s installments due, "
+            "%(missed)s with missed installments, %(actions)s actions due"
+        ) % {
+            "tiers": len(c["tier_changes"]),
+            "due": len(c["due"]),
+            "missed": len(c["missed"]),
+            "actions": len(c["actions"]),
+        }
+    if kind == ReminderKind.MILESTONE:
+        return _("Milestone reached: %(title)s") % {"title": TITLES[MilestoneKind(c["milestone"])]}
+    if kind == ReminderKind.DISPUTE_IN_3_DAYS:
+        return (
+            _("The written reply to your dispute about %(debt)s is due in 3 days, by %(due)s") % c
+        )
+    if kind == ReminderKind.DISPUTE_DUE:
+        return (
+            _(
+                "The written reply to your dispute about %(debt)s is due today, %(due)s. No reply? "
+                "You can complain to the local PBOC branch."
+            )
+            % c
+        )
+    if kind == ReminderKind.COMPLAINT_DUE:
+        return (
+            _(
+                "The PBOC branch's reply to your complaint about %(debt)s is due today, %(due)s, "
+                "if it accepted the complaint the day you made it"
+            )
+            % c
+        )
+    return _("No answer from %(lender)s since %(sent)s: time for a follow-up call") % c
+
+
+def send_reminder(reminder_id: int) -> str:
+    """Send one reminder by the channels the user has on. Raises on SMTP errors."""
+    error = None
+    with transaction.atomic():
+        reminder = (
+            Reminder.objects.select_for_update(skip_locked=True)
+            .select_related("user")
+            .filter(pk=reminder_id, status=Reminder.Status.PENDING)
+            .first()
+        )
+        if reminder is None:
+            return "skipped"  # sent, switched off, failed for good, or being sent now
+        user = reminder.user
+        in_app = channel_enabled(user.pk, Channel.IN_APP, reminder.kind)
+        email = channel_enabled(user.pk, Channel.EMAIL, reminder.kind)
+        done = {"in_app": in_app, "attempts": F("attempts") + 1}
+        if email:
+            try:
+                message_for(reminder, user).send()
+            except Exception as exc:
+                error = exc
+                done["failure_reason"] = (str(exc) or exc.__class__.__name__)[:300]
+        if error is None:
+            done.update(
+                status=Reminder.Status.SENT if (email or in_app) else Reminder.Status.SKIPPED,
+                emailed=email,
+                sent_at=timezone.now(),
+                failure_reason="",
+            )
+        Reminder.objects.filter(pk=reminder_id).update(**done)
+    if error is not None:
+        raise error
+    return "sent"
+
+
+def mark_reminders_failed(reminder_ids: list[int], reason: str) -> None:
+    Reminder.objects.filter(pk__in=reminder_ids, status=Reminder.Status.PENDING).update(
+        status=Reminder.Status.FAILED, failure_reason=reason[:300]
+    )

@@ -1,0 +1,104 @@
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from borrowers.access import AuthenticatedHttpRequest
+from borrowers.models import User
+from repayment_plans.models import Channel, NotificationPreference, Reminder, ReminderKind
+from repayment_plans.reminders import engine as reminders
+
+
+def unread_count(request: HttpRequest) -> dict[str, int]:
+    """Context processor: the number in the header's bell."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "unread_notifications": Reminder.objects.filter(
+            user=user, in_app=True, read_at__isnull=True
+        )
+        .exclude(status=Reminder.Status.SKIPPED)
+        .count()
+    }
+
+
+def _visible(user: User) -> QuerySet[Reminder]:
+    return Reminder.objects.filter(user=user, in_app=True).exclude(status=Reminder.Status.SKIPPED)
+
+
+@login_required
+@require_GET
+def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The in-app list; opening it marks everything as read."""
+    items = list(_visible(request.user)[:100])
+    rows = [(item, reminders.reminder_title(item)) for item in items]
+    _visible(request.user).filter(read_at__isnull=True).update(read_at=timezone.now())
+    return render(request, "repayment_plans/notifications.html", {"rows": rows})
+
+
+class PreferencesForm(forms.Form):
+    """One checkbox per (channel, kind); a cleared box switches that channel off."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        off = set(
+            NotificationPreference.objects.filter(user=user, enabled=False).values_list(
+                "channel", "kind"
+            )
+        )
+        for kind, kind_label in ReminderKind.choices:
+            for channel, channel_label in Channel.choices:
+                self.fields[f"{channel}:{kind}"] = forms.BooleanField(
+                    label=f"{kind_label} · {channel_label}",
+                    required=False,
+                    initial=(channel, kind) not in off,
+                )
+
+    def rows(self):
+        for kind, label in ReminderKind.choices:
+            yield label, [self[f"{channel}:{kind}"] for channel, _l in Channel.choices]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = PreferencesForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        for name, enabled in form.cleaned_data.items():
+            channel, kind = name.split(":")
+            reminders.set_channel(request.user, channel, kind, enabled)
+        messages.success(request, _("Reminder settings saved."))
+        return redirect("notification_preferences")
+    return render(
+        request,
+        "repayment_plans/notification_preferences.html",
+        {"form": form, "channels": Channel.choices},
+    )
+
+
+@csrf_exempt  # the signed token is the credential; mail clients' one-click POST has no cookie
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """From an email, no login. GET only asks (mail scanners open links), POST
+    stops that kind of email: the page's button, or the mail client's one-click
+    POST (RFC 8058, List-Unsubscribe-Post). "Undo" posts action=resubscribe."""
+    found = reminders.read_unsubscribe_token(token)
+    user = User.objects.filter(pk=found[0]).first() if found else None
+    if found is None or user is None:  # no user without a valid token
+        return render(request, "repayment_plans/unsubscribe.html", {"invalid": True}, status=400)
+    kind = found[1]
+    context = {"kind": ReminderKind(kind).label, "token": token}
+    if request.method == "GET":
+        return render(request, "repayment_plans/unsubscribe.html", {**context, "confirm": True})
+    resubscribe = request.POST.get("action") == "resubscribe"
+    reminders.set_channel(user, Channel.EMAIL, kind, enabled=resubscribe)
+    return render(
+        request, "repayment_plans/unsubscribe.html", {**context, "resubscribed": resubscribe}
+    )
