@@ -1,15 +1,23 @@
 """What every form shares: plain text only, numbers within the model's bounds, amounts in yuan."""
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from borrowers.models import (
     MAX_AMOUNT,
 )
+from borrowers.money import FEN
+from borrowers.money_input import NotAnAmount, parse_amount
+from borrowers.numerals import figures
+
+# Django's label of the blank choice of a select, which its own zh_Hans
+# catalogue does not translate; listed here so that ours does.
+BLANK_CHOICE_LABEL = gettext_noop("- Select an option -")
 
 
 def plain_text(value: str) -> str:
@@ -109,8 +117,74 @@ def bound_to_model(form):
         bound(field, *model_limits(model_field))
 
 
+class AmountField(forms.DecimalField):
+    """An amount of yuan, read as people type it (borrowers/money_input.py:
+    "12,000", "１２０００", "¥12000", "1.2万", "一万二"), with one message per
+    error that names the field and the allowed range. A text input with the
+    decimal keypad: a number input would drop "1万" before the server sees it."""
+
+    widget = forms.TextInput
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.error_messages["required"] = _("Enter %(field)s.") % {"field": self.label or ""}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        if text.startswith(("-", "−", "－")):
+            raise ValidationError(
+                _("%(field)s cannot be below zero.") % {"field": self.label}, code="min_value"
+            )
+        try:
+            amount = parse_amount(text)
+        except (NotAnAmount, InvalidOperation, ValueError):
+            raise ValidationError(
+                _(
+                    "We could not read “%(text)s” as an amount. "
+                    "Write it like 12000, 12,000 or 1.2万."
+                )
+                % {"text": text[:24]},
+                code="invalid",
+            ) from None
+        return amount
+
+    def validate(self, value):
+        forms.Field.validate(self, value)  # "required" only: the range is checked once, below
+
+    def run_validators(self, value):
+        if value is None:
+            return
+        high = self.max_value if self.max_value is not None else MAX_AMOUNT
+        if value > high:
+            raise ValidationError(
+                _("%(field)s can be at most ¥%(max)s.")
+                % {"field": self.label, "max": figures(high)},
+                code="max_value",
+            )
+        if self.min_value is not None and value < self.min_value:
+            raise ValidationError(
+                _("%(field)s must be at least ¥%(min)s.")
+                % {"field": self.label, "min": figures(self.min_value)},
+                code="min_value",
+            )
+        if value != value.quantize(FEN):
+            raise ValidationError(
+                _("%(field)s has at most two decimals (fen).") % {"field": self.label},
+                code="max_decimal_places",
+            )
+
+    def clean(self, value):
+        amount = super().clean(value)
+        return None if amount is None else amount.quantize(FEN)
+
+    def widget_attrs(self, widget):
+        return {"inputmode": "decimal", "autocomplete": "off"}
+
+
 def amount_field(label, required=True, help_text=""):
-    field = forms.DecimalField(
+    return AmountField(
         label=label,
         required=required,
         max_digits=14,
@@ -118,6 +192,4 @@ def amount_field(label, required=True, help_text=""):
         min_value=Decimal("0"),
         max_value=MAX_AMOUNT,
         help_text=help_text,
-        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": "0"}),
     )
-    return bound(field)

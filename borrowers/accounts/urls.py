@@ -8,6 +8,7 @@ from borrowers.accounts import views as account_views
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("signup/", account_views.signup, name="signup"),
+    path("check/", account_views.tier_check, name="tier_check"),
     path("language/", account_views.set_language, name="set_language"),
 ]
 

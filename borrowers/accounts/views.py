@@ -1,5 +1,6 @@
 """The front door, sign-up, the language switch and the development mailbox."""
 
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -7,17 +8,23 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from borrowers import positions
 from borrowers.accounts.forms import SignUpForm
-from borrowers.models import Borrower, User
+from borrowers.debts import explanations
+from borrowers.debts.forms import TierCheckForm
+from borrowers.debts.views import DebtRow
+from borrowers.models import Borrower, User, debt_facts
 
 
-def home(request: HttpRequest) -> HttpResponseRedirect:
+def home(request: HttpRequest) -> HttpResponse:
+    """The front door. A visitor sees what the app is and checks a debt's tier
+    without an account; a signed-in person goes to their own start page."""
     if not request.user.is_authenticated:
-        return redirect("login")
+        return render(request, "borrowers/home.html", _check_context(request))
     if hasattr(request.user, "borrower"):
         return redirect("dashboard")
     if hasattr(request.user, "counselor"):
@@ -25,6 +32,39 @@ def home(request: HttpRequest) -> HttpResponseRedirect:
     if request.user.is_staff:
         return redirect("admin:index")
     raise Http404
+
+
+def _check_context(request: HttpRequest) -> dict[str, object]:
+    """The tier check of the front page, from ``?check-…`` when submitted."""
+    today = timezone.localdate()
+    submitted = any(key.startswith("check-") for key in request.GET)
+    form = TierCheckForm(request.GET if submitted else None, today=today)
+    context: dict[str, object] = {"check_form": form, "explanations": explanations}
+    if submitted and form.is_valid():
+        data = form.cleaned_data
+        facts = debt_facts(
+            data["profile"],
+            first_missed=data["first_missed"],
+            principal=data["amount"],
+            overdue_amount=data["amount"],
+            annual_rate_percent=Decimal("0"),
+        )
+        where = positions.source().preview(facts, data["amount"], today)
+        context.update(
+            row=DebtRow(debt=None, position=where),
+            profile=data["profile"],
+            carry=request.GET.urlencode(),
+        )
+    return context
+
+
+@require_GET
+def tier_check(request: HttpRequest) -> HttpResponse:
+    """The check's answer: the fragment for htmx, the front page without."""
+    template = "borrowers/home.html"
+    if request.htmx:
+        template += "#check-result"
+    return render(request, template, _check_context(request))
 
 
 @require_http_methods(["GET", "POST"])
@@ -43,8 +83,14 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "GET" and request.GET.get("sent"):
         return render(request, "registration/signup_done.html")
     form = SignUpForm(request.POST or None)
+    source = request.POST if request.method == "POST" else request.GET
+    carried = TierCheckForm(source, today=timezone.localdate())
+    carried = carried if any(k.startswith("check-") for k in source) else None
+    if carried is not None and not carried.is_valid():
+        carried = None
+    context = {"form": form, "carried": carried}
     if request.method != "POST":
-        return render(request, "registration/signup.html", {"form": form})
+        return render(request, "registration/signup.html", context)
     created = form.is_valid()
     if created:
         try:
@@ -52,7 +98,11 @@ def signup(request: HttpRequest) -> HttpResponse:
                 user = form.save(commit=False)
                 user.language = translation.get_language() or settings.LANGUAGE_CODE
                 user.save()
-                Borrower.objects.create(user=user, display_name=form.cleaned_data["display_name"])
+                borrower = Borrower.objects.create(
+                    user=user, display_name=form.cleaned_data["display_name"]
+                )
+                if carried is not None:  # the debt checked on the front page
+                    carried.debt(borrower).save()
         except IntegrityError:  # the same address signed up a moment ago
             created = False
             form.taken_user = User.objects.filter(email__iexact=form.cleaned_data["email"]).first()
@@ -60,7 +110,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         form.spend_hashing_time()
     else:
         form.hide_taken()
-        return render(request, "registration/signup.html", {"form": form})
+        return render(request, "registration/signup.html", context)
     owner = user if created else form.taken_user
     if owner is not None and allow_email("signup", owner.email, request):
         queue_account_email("welcome" if created else "taken", owner)

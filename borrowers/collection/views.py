@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import reswap, retarget
 
+from borrowers import pages
 from borrowers.access import AuthenticatedHttpRequest, borrower_required
 from borrowers.collection import complaint as complaints
 from borrowers.collection.forms import CollectionContactForm, ComplaintFilterForm
@@ -49,7 +50,8 @@ def _form_response(
     template = "borrowers/collection_contact_form.html"
     if request.htmx:
         template += "#contact-form"
-    return render(request, template, {"form": form, "contact": contact})
+    context = {"form": form, "contact": contact, "inline": pages.embedded(request)}
+    return render(request, template, context)
 
 
 def _initial_debt(request: AuthenticatedHttpRequest) -> dict[str, Debt]:
@@ -76,10 +78,12 @@ def contact_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         contact = form.save(commit=False)
         contact.borrower = borrower
         contact.save()
-        if request.htmx:
-            return _log_partial(request)
-        messages.success(request, _("Contact recorded."))
-        return redirect(f"{reverse('collection_log')}#contact-{contact.pk}")
+        return pages.saved(
+            request,
+            message=_("Contact recorded."),
+            page_url=f"{reverse('collection_log')}#contact-{contact.pk}",
+            fragment=lambda: _log_partial(request),
+        )
     return _form_response(request, form)
 
 
@@ -92,10 +96,12 @@ def contact_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         form.save()
-        if request.htmx:
-            return _log_partial(request)
-        messages.success(request, _("Contact updated."))
-        return redirect(f"{reverse('collection_log')}#contact-{contact.pk}")
+        return pages.saved(
+            request,
+            message=_("Contact updated."),
+            page_url=f"{reverse('collection_log')}#contact-{contact.pk}",
+            fragment=lambda: _log_partial(request),
+        )
     return _form_response(request, form, contact)
 
 

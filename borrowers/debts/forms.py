@@ -41,8 +41,15 @@ class BudgetForm(PlainTextMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["monthly_net_income"] = amount_field(self.fields["monthly_net_income"].label)
+        for name in EXPENSE_FIELDS:
+            self.fields[name] = amount_field(
+                self.fields[name].label, required=False, help_text=_("Leave blank if none.")
+            )
+        # A new budget starts empty, not at "0.00" that typing would append to.
         for name in ("monthly_net_income", *EXPENSE_FIELDS):
-            self.fields[name] = amount_field(self.fields[name].label)
+            if not self.is_bound and not getattr(self.instance, name):
+                self.initial[name] = None
         bound_to_model(self)  # commitment_percent: 30 to 100
         self.fields["hardship_reason"].required = True
         self.fields["phone"].widget.attrs["inputmode"] = "tel"
@@ -56,6 +63,9 @@ class BudgetForm(PlainTextMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        for name in EXPENSE_FIELDS:
+            if name in cleaned and cleaned[name] is None:
+                cleaned[name] = Decimal("0")
         if cleaned.get("hardship_reason") == HardshipReason.OTHER and not cleaned.get(
             "hardship_detail"
         ):
@@ -220,3 +230,54 @@ class DebtPreviewForm(DebtForm):
             "grace_days_override": data.get("grace_days_override"),
             "penalty_multiplier_override": data.get("penalty_multiplier_override"),
         }
+
+
+class TierCheckForm(forms.Form):
+    """The front page's check, without an account: the three facts that give a
+    debt's tier. Its fields travel to sign-up (``check-`` prefix), which saves
+    the debt in the new account."""
+
+    prefix = "check"
+
+    profile = forms.ModelChoiceField(
+        label=_("Product"), queryset=ProductProfile.objects.all(), empty_label=None
+    )
+    amount = amount_field(_("Amount overdue"), help_text=_("For example 3000, 3,000 or 3千."))
+    first_missed = forms.DateField(
+        label=_("First missed payment"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["profile"].label_from_instance = lambda p: p.display_name  # type: ignore[method-assign]
+        self.fields["first_missed"].widget.attrs["max"] = today.isoformat()
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount <= 0:
+            raise ValidationError(_("Enter the amount that is overdue."))
+        return amount
+
+    def clean_first_missed(self):
+        missed = self.cleaned_data["first_missed"]
+        if missed > self.today:
+            raise ValidationError(_("The first missed payment cannot be in the future."))
+        if missed < EARLIEST_MISSED_DATE:
+            raise ValidationError(_("Check the date of the first missed payment."))
+        return missed
+
+    def debt(self, borrower: Borrower) -> Debt:
+        """The checked debt, for the borrower's new account (not saved)."""
+        data = self.cleaned_data
+        profile = data["profile"]
+        return Debt(
+            borrower=borrower,
+            profile=profile,
+            lender_name=profile.default_lender or profile.display_name,
+            principal=data["amount"],
+            overdue_amount=data["amount"],
+            annual_rate_percent=Decimal("0"),  # unknown yet: the debt page asks for it
+            first_missed_date=data["first_missed"],
+        )

@@ -7,12 +7,13 @@ from decimal import Decimal
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import reswap, retarget
 
-from borrowers import positions
+from borrowers import pages, positions
 from borrowers.access import AuthenticatedHttpRequest, borrower_required
 from borrowers.debts import explanations, tiers
 from borrowers.debts.forms import BudgetForm, DebtForm, DebtPreviewForm
@@ -118,7 +119,8 @@ def _debt_form_response(
 ) -> HttpResponse:
     template = "borrowers/debt_form.html#debt-form" if request.htmx else "borrowers/debt_form.html"
     preview = _preview_context(form.data if form.is_bound else None, debt)
-    return render(request, template, {"form": form, "debt": debt, **preview})
+    context = {"form": form, "debt": debt, "inline": pages.embedded(request), **preview}
+    return render(request, template, context)
 
 
 @borrower_required
@@ -130,10 +132,12 @@ def debt_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         debt = form.save(commit=False)
         debt.borrower = request.user.borrower
         debt.save()
-        if request.htmx:
-            return _debts_partial(request)
-        messages.success(request, _("Debt added."))
-        return redirect("debt_detail", pk=debt.pk)
+        return pages.saved(
+            request,
+            message=_("Debt added."),
+            page_url=reverse("debt_detail", args=[debt.pk]),
+            fragment=lambda: _debts_partial(request),
+        )
     return _debt_form_response(request, form)
 
 
@@ -144,10 +148,12 @@ def debt_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = DebtForm(request.POST or None, instance=debt, today=timezone.localdate())
     if request.method == "POST" and form.is_valid():
         form.save()
-        if request.htmx:
-            return _debts_partial(request)
-        messages.success(request, _("Debt updated."))
-        return redirect("debt_detail", pk=debt.pk)
+        return pages.saved(
+            request,
+            message=_("Debt updated."),
+            page_url=reverse("debt_detail", args=[debt.pk]),
+            fragment=lambda: _debts_partial(request),
+        )
     return _debt_form_response(request, form, debt)
 
 
