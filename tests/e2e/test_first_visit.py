@@ -65,6 +65,7 @@ def test_sign_up_budget_and_a_moderate_debt_in_both_languages(
     page.get_by_role("button", name="English").click()
     expect(page.locator(".tier").first).to_have_text("Moderate delinquency")
     expect(page.get_by_role("heading", name="In 16 days: Severe delinquency")).to_be_visible()
+    page.locator(".nav-menu > summary").click()  # the phone's menu
     page.get_by_role("link", name="Overview").first.click()
     card = page.locator(".debt-card").first
     expect(card.locator(".tier")).to_have_text("Moderate delinquency")

@@ -44,6 +44,7 @@ def test_download_my_data_then_delete_the_account(live_server, phone_page, borro
     page = phone_page
     log_in(page, live_server.url)
     page.get_by_role("button", name="English").click()
+    page.locator(".nav-menu > summary").click()  # the phone's menu
     page.get_by_role("link", name="My data").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My data")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
