@@ -52,11 +52,23 @@ class MainPage:
 
     def path(self, demo: Demo) -> str:
         path = reverse(self.url_name, kwargs=self.kwargs(demo))
-        query = self.query.format(debt=demo.debt.pk)
+        query = self.query.format(debt=demo.debt.pk, profile=demo.debt.profile_id)
         return f"{path}?{query}" if query else path
 
 
 MAIN_PAGES = [
+    MainPage("home", ANONYMOUS),
+    MainPage(
+        "tier_check",
+        ANONYMOUS,
+        query="check-profile={profile}&check-amount=3%E5%8D%83&check-first_missed=2025-01-01",
+    ),
+    MainPage(
+        "signup",
+        ANONYMOUS,
+        query="check-profile={profile}&check-amount=3000&check-first_missed=2025-01-01",
+        label="carrying-a-debt",
+    ),
     MainPage("login", ANONYMOUS),
     MainPage("signup", ANONYMOUS),
     MainPage("password_reset", ANONYMOUS),
@@ -70,6 +82,7 @@ MAIN_PAGES = [
     MainPage("proposal_detail", BORROWER, lambda d: {"pk": d.plan.proposal.pk}, label="accepted"),
     MainPage("letter_preview", BORROWER, lambda d: {"pk": d.proposal.pk}),
     MainPage("plan_detail", BORROWER, lambda d: {"pk": d.plan.pk}),
+    MainPage("plan_change", BORROWER, lambda d: {"pk": d.plan.pk}),
     MainPage("timeline", BORROWER),
     MainPage("notifications", BORROWER),
     MainPage("notification_preferences", BORROWER),
