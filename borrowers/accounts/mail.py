@@ -40,7 +40,7 @@ def _context(kind: str, user: User) -> dict:
     site = urlsplit(settings.SITE_URL)
     context = {
         "user": user,
-        "login_url": settings.SITE_URL + reverse("login") + "?next=" + reverse("budget"),
+        "login_url": settings.SITE_URL + reverse("login") + "?next=" + reverse("dashboard"),
         "reset_url": settings.SITE_URL + reverse("password_reset"),
         "protocol": site.scheme,
         "domain": site.netloc,

@@ -52,7 +52,7 @@ def test_a_new_address_gets_an_account_and_a_welcome_email(en_client, db, accoun
     (message,) = account_mail
     assert message.to == ["new.person@example.com"]
     assert "account for this email address is ready" in message.body
-    assert "http://127.0.0.1:8000/accounts/login/?next=/budget/" in message.body
+    assert "http://127.0.0.1:8000/accounts/login/?next=/dashboard/" in message.body
     done = en_client.get(response["Location"])
     assert "Log in to continue" in done.content.decode()
 
