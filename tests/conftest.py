@@ -89,8 +89,8 @@ def seeded_profiles(transactional_db):
     run after another one has flushed the database."""
     from django.apps import apps
 
-    seed_module = importlib.import_module("borrowers.migrations.0002_seed_product_profiles")
-    seed_module.seed(apps, None)
+    for name in ("0002_seed_product_profiles", "0011_profile_typical_rate"):
+        importlib.import_module(f"borrowers.migrations.{name}").seed(apps, None)
 
 
 @pytest.fixture(autouse=True)

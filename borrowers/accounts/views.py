@@ -62,7 +62,7 @@ def _check_context(request: HttpRequest) -> dict[str, object]:
 def tier_check(request: HttpRequest) -> HttpResponse:
     """The check's answer: the fragment for htmx, the front page without."""
     template = "borrowers/home.html"
-    if request.htmx:
+    if getattr(request, "htmx", False):
         template += "#check-result"
     return render(request, template, _check_context(request))
 
@@ -84,10 +84,11 @@ def signup(request: HttpRequest) -> HttpResponse:
         return render(request, "registration/signup_done.html")
     form = SignUpForm(request.POST or None)
     source = request.POST if request.method == "POST" else request.GET
-    carried = TierCheckForm(source, today=timezone.localdate())
-    carried = carried if any(k.startswith("check-") for k in source) else None
-    if carried is not None and not carried.is_valid():
-        carried = None
+    carried: TierCheckForm | None = None
+    if any(k.startswith("check-") for k in source):
+        carried = TierCheckForm(source, today=timezone.localdate())
+        if not carried.is_valid():
+            carried = None
     context = {"form": form, "carried": carried}
     if request.method != "POST":
         return render(request, "registration/signup.html", context)

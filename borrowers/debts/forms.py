@@ -152,6 +152,10 @@ class DebtForm(PlainTextMixin, forms.ModelForm):
         self.fields["penalty_multiplier_override"].help_text = _(
             "Leave blank to use the typical value."
         )
+        self.fields["rate_value"].required = False
+        self.fields["rate_value"].help_text = _(
+            "Leave blank to use the product's typical rate; enter your contract's when you know it."
+        )
         if self.instance.pk and not self.is_bound:
             self.initial["rate_value"] = self.instance.annual_rate_percent.normalize()
             self.initial["rate_unit"] = "annual_percent"
@@ -184,13 +188,20 @@ class DebtForm(PlainTextMixin, forms.ModelForm):
         if cleared is not None and missed is not None and cleared < missed:
             self.add_error("cleared_on", _("The debt cannot be repaid before it was missed."))
         value, unit = cleaned.get("rate_value"), cleaned.get("rate_unit")
+        profile = cleaned.get("profile")
+        if value is None and "rate_value" not in self.errors and profile is not None:
+            if profile.typical_annual_percent is None:
+                self.add_error(
+                    "rate_value", _("Enter the contract rate: this product has none typical.")
+                )
+            else:
+                cleaned["annual_rate_percent"] = profile.typical_annual_percent
         if value is not None and unit:
             annual = annual_percent_from(value, unit)
             if annual > MAX_ANNUAL_PERCENT:
                 self.add_error("rate_value", _("The rate cannot be more than 100 % a year."))
             else:
                 cleaned["annual_rate_percent"] = annual.quantize(Decimal("0.000001"))
-        profile = cleaned.get("profile")
         if profile is not None and not cleaned.get("lender_name"):
             if profile.lender_is_user_entered or not profile.default_lender:
                 self.add_error("lender_name", _("Enter the lender's name."))
@@ -251,7 +262,8 @@ class TierCheckForm(forms.Form):
     def __init__(self, *args, today: date, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
-        self.fields["profile"].label_from_instance = lambda p: p.display_name  # type: ignore[method-assign]
+        profile = cast("forms.ModelChoiceField[ProductProfile]", self.fields["profile"])
+        profile.label_from_instance = lambda obj: obj.display_name  # type: ignore[method-assign]
         self.fields["first_missed"].widget.attrs["max"] = today.isoformat()
 
     def clean_amount(self):
@@ -278,6 +290,7 @@ class TierCheckForm(forms.Form):
             lender_name=profile.default_lender or profile.display_name,
             principal=data["amount"],
             overdue_amount=data["amount"],
-            annual_rate_percent=Decimal("0"),  # unknown yet: the debt page asks for it
+            # The product's typical rate until the borrower enters the contract's.
+            annual_rate_percent=profile.typical_annual_percent or Decimal("0"),
             first_missed_date=data["first_missed"],
         )

@@ -24,6 +24,15 @@ class ProductProfile(models.Model):
     name = models.CharField(_("name (Chinese)"), max_length=60)
     name_en = models.CharField(_("name (English)"), max_length=60)
     default_lender = models.CharField(_("typical lender"), max_length=120, blank=True)
+    # Used when the borrower leaves the contract rate blank, and labelled typical.
+    typical_annual_percent = models.DecimalField(
+        _("typical contract rate (percent per year)"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
     reports_to_credit = models.BooleanField(_("reports to the PBOC credit system"), default=True)
     reporting_note = models.CharField(_("reporting note"), max_length=200, blank=True)
     grace_days = models.PositiveSmallIntegerField(

@@ -248,7 +248,7 @@ class AnswerForm(PlainTextMixin, forms.ModelForm):
         self.today = today
         self.fields["answered_on"].initial = today
         # Radios: the answer is one of these, with no blank "- Select an option -" radio.
-        self.fields["kind"].choices = LenderAnswer.Kind.choices
+        cast(forms.ChoiceField, self.fields["kind"]).choices = LenderAnswer.Kind.choices
         bound_to_model(self)  # counter_months up to 120, counter_annual_percent 0 to 36
         self.fields["counter_months"].widget.attrs["min"] = "1"
 

@@ -43,6 +43,7 @@ WITH_NUMBERS = [
     "proposal_answer",
     "payment_create",
     "plan_change",
+    "tier_check",
 ]
 
 
@@ -88,6 +89,7 @@ def test_every_numeric_field_has_the_bounds_of_its_model(world):
     assert {"counter_months", "counter_annual_percent"} <= set(fields["proposal_answer"])
     assert set(fields["payment_create"]) == {"amount"}
     assert set(fields["plan_change"]) == {"amount", "months", "annual_percent"}
+    assert set(fields["tier_check"]) == {"amount"}
     assert {name for name, named in fields.items() if named} == set(WITH_NUMBERS)
     for target, named in fields.items():
         for name, field in named.items():

@@ -472,6 +472,14 @@ TARGETS: list[Target] = [
         hints=lambda w: {"password1": [NEW_PASSWORD], "password2": [NEW_PASSWORD]},
     ),
     Target(
+        debt_forms.TierCheckForm,
+        "tier_check",
+        url=lambda w: reverse("tier_check"),
+        oracle=lambda w, data: debt_forms.TierCheckForm(data, today=w.today),
+        persona=None,
+        method="get",
+    ),
+    Target(
         debt_forms.BudgetForm,
         "budget",
         url=lambda w: reverse("budget"),
