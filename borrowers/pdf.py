@@ -37,6 +37,9 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from django.conf import settings
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
 from fontTools.ttLib import TTFont
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
@@ -414,8 +417,6 @@ def render_printable_pdf(html: str, *, base_url: str | None = None) -> RenderedP
 
 def pdf_response(request, pdf: bytes, filename: str):
     """A rendered PDF as a download, or shown in the browser with ``?inline=1``."""
-    from django.http import HttpResponse
-    from django.utils.http import content_disposition_header
 
     response = HttpResponse(pdf, content_type="application/pdf")
     as_attachment = request.GET.get("inline") != "1"
@@ -425,7 +426,6 @@ def pdf_response(request, pdf: bytes, filename: str):
 
 def unprintable_message(characters) -> str:
     """What the page tells the borrower when a PDF shows characters as □."""
-    from django.utils.translation import gettext
 
     return gettext(
         "These characters cannot be shown in the PDF and were replaced with □: %(chars)s"

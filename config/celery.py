@@ -3,6 +3,8 @@ import os
 from celery import Celery
 from celery.signals import after_setup_logger, after_setup_task_logger
 
+from config.logging import redact_handlers
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("config")
@@ -15,6 +17,4 @@ app.autodiscover_tasks()
 def redact_worker_logs(logger=None, **kwargs):
     """The worker replaces the root logger's handlers with its own: they get
     the same redaction as settings.LOGGING's."""
-    from config.logging import redact_handlers
-
     redact_handlers(logger)

@@ -12,6 +12,14 @@ from repayment_plans.proposals.mail import (
     mark_delivery_failed,
     retry_delay,
     send_delivery,
+    stuck_deliveries,
+)
+from repayment_plans.reminders.engine import (
+    local_today,
+    mark_reminders_failed,
+    send_reminder,
+    stuck_reminders,
+    sweep,
 )
 
 log = logging.getLogger(__name__)
@@ -54,7 +62,6 @@ def send_proposal_email(self, delivery_id: int) -> str:
 def send_reminder_batch(self, reminder_ids: list[int]) -> dict:
     """Deliver a batch of reminders; the ones that fail are retried with backoff,
     and after the last try marked failed (visible to staff in the admin)."""
-    from repayment_plans.reminders.engine import mark_reminders_failed, send_reminder
 
     failed, reasons, sent = [], [], 0
     for reminder_id in reminder_ids:
@@ -76,8 +83,6 @@ def redrive_outbox() -> dict:
     """The beat's wake-up for lost tasks: deliveries and reminders still waiting
     long after they were recorded are enqueued again (sending is idempotent:
     a sent delivery or reminder is skipped under its row lock)."""
-    from repayment_plans.proposals.mail import stuck_deliveries
-    from repayment_plans.reminders.engine import stuck_reminders
 
     deliveries = stuck_deliveries()
     for delivery_id in deliveries:
@@ -91,6 +96,5 @@ def redrive_outbox() -> dict:
 @shared_task(acks_late=True)
 def daily_reminder_sweep() -> int:
     """The beat's daily job: sweep today's (Asia/Shanghai) reminders."""
-    from repayment_plans.reminders.engine import local_today, sweep
 
     return sweep(local_today()).total

@@ -4,6 +4,9 @@ a locked-out person sees.
 Settings: AXES_USERNAME_CALLABLE and AXES_LOCKOUT_CALLABLE point here.
 """
 
+from axes.attempts import get_cool_off_threshold
+from axes.models import AccessAttempt
+from axes.utils import reset
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import views as auth_views
@@ -51,8 +54,6 @@ def locked_until(request, credentials=None):
     None: the latest of the three locks that hold (the email from this address,
     the email from anywhere, this address for any email; see
     borrowers.accounts.throttle.AxesHandler)."""
-    from axes.attempts import get_cool_off_threshold
-    from axes.models import AccessAttempt
 
     recent = AccessAttempt.objects.filter(attempt_time__gte=get_cool_off_threshold(request))
     username = username_from(request, credentials)
@@ -86,7 +87,6 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     failed attempts no longer matter."""
 
     def form_valid(self, form):
-        from axes.utils import reset
 
         response = super().form_valid(form)
         reset(username=username_from(None, {"email": form.user.email}))

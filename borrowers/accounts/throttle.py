@@ -14,7 +14,10 @@ The client address is borrowers.accounts.lockout.client_address (TRUSTED_PROXY_C
 
 from hashlib import sha256
 
+from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_client_username, get_failure_limit
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
@@ -94,9 +97,6 @@ class AxesHandler(AxesDatabaseHandler):
     """
 
     def get_failures(self, request, credentials=None) -> int:
-        from axes.attempts import get_cool_off_threshold
-        from axes.helpers import get_client_username, get_failure_limit
-        from axes.models import AccessAttempt
 
         failures = super().get_failures(request, credentials)
         limit = get_failure_limit(request, credentials)

@@ -1,10 +1,13 @@
 """The front door, sign-up, the language switch and the development mailbox."""
 
+import email
+import email.policy
+import re
 from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from borrowers import positions
 from borrowers.accounts.forms import SignUpForm
+from borrowers.accounts.mail import queue_account_email
+from borrowers.accounts.throttle import allow_email
 from borrowers.debts import explanations
 from borrowers.debts.forms import TierCheckForm
 from borrowers.debts.views import DebtRow
@@ -73,10 +78,6 @@ def signup(request: HttpRequest) -> HttpResponse:
     "check your email" (the owner gets an email saying someone tried, with the
     password reset). Nobody is logged in: the welcome email says how to log in.
     Whether someone uses a debt-help app is not for any visitor to learn."""
-    from django.db import IntegrityError
-
-    from borrowers.accounts.mail import queue_account_email
-    from borrowers.accounts.throttle import allow_email
 
     if request.user.is_authenticated:
         return redirect("home")
@@ -152,9 +153,6 @@ def sent_mail(request: HttpRequest) -> HttpResponse:
     reset links. Each .log file holds one or more messages, each followed by a
     line of 79 dashes (django.core.mail.backends.filebased).
     """
-    import email
-    import email.policy
-    import re
 
     mailer = settings.MAILERS["default"]
     user = request.user

@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 
 from borrowers.collection.rules import Breach, find_breaches, normalise_party
 from borrowers.models import Borrower, CollectionContact, CollectionRule
+from borrowers.pdf import printable, render_printable_pdf
 
 COMPLAINT_LANGUAGE = "zh-hans"
 ALLOWED_CONTROLS = "\n\r\t"
@@ -28,7 +29,6 @@ def unprintable_characters(text: str) -> list[str]:
     """Characters of ``text`` that no PDF font can draw (the Noto subset, or the
     supplement for rare characters such as 𪚥), and control characters other
     than line breaks and tabs, each once, in order."""
-    from borrowers.pdf import printable
 
     missing = printable(text)[1]
     for char in unicodedata.normalize("NFC", text):
@@ -208,6 +208,5 @@ def complaint_html(complaint: Complaint) -> str:
 
 def complaint_pdf(complaint: Complaint):
     """The complaint as a RenderedPDF: the PDF, and the characters it shows as □."""
-    from borrowers.pdf import render_printable_pdf
 
     return render_printable_pdf(complaint_html(complaint))

@@ -17,6 +17,7 @@ from borrowers.collection import complaint as complaints
 from borrowers.collection.forms import CollectionContactForm, ComplaintFilterForm
 from borrowers.counselors.views import _get_borrower_for_counselor, counselor_required
 from borrowers.models import AccessEvent, CollectionContact, Debt
+from borrowers.pdf import pdf_response, unprintable_message
 
 
 def _get_contact_for_user(request: AuthenticatedHttpRequest, pk: int) -> CollectionContact:
@@ -178,7 +179,6 @@ def complaint_text(request: AuthenticatedHttpRequest) -> HttpResponse:
 @borrower_required
 @require_GET
 def complaint_pdf(request: AuthenticatedHttpRequest) -> HttpResponseBase:
-    from borrowers.pdf import pdf_response, unprintable_message
 
     form, draft = _complaint_for(request)
     if draft is None:

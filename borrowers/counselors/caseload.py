@@ -17,12 +17,14 @@ from django.core.cache import cache
 from django.db.models import (
     DateField,
     F,
+    Min,
     OuterRef,
     Q,
     Subquery,
 )
 
 from borrowers import positions
+from borrowers.debts import tiers
 from borrowers.models import AccessGrant, Borrower, CaseNote, Triage
 
 TIER_NAMES = ("current", "light", "moderate", "severe")
@@ -187,14 +189,12 @@ def _search(rows, q: str):
 
 
 def _min_date(expression, condition):
-    from django.db.models import Min
 
     return Min(expression, filter=condition, output_field=DateField())
 
 
 def describe(row, today: date) -> dict:
     """Derived figures of an annotated caseload row, for the table and the CSV."""
-    from borrowers.debts import tiers
 
     # Past its grace days a debt's DPD counts from the original due date.
     largest_dpd = (today - row.oldest_missed).days if row.oldest_missed else 0

@@ -1,6 +1,7 @@
 """Counselors and their agencies, invites, access grants and their history, notes
 and the caseload figures."""
 
+import secrets
 from decimal import Decimal
 
 from django.db import models
@@ -35,7 +36,6 @@ class Counselor(models.Model):
 
 
 def _invite_code() -> str:
-    import secrets
 
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
     return "".join(secrets.choice(alphabet) for _ in range(8))

@@ -25,6 +25,7 @@ from borrowers import positions
 from borrowers.access import AuthenticatedHttpRequest, borrower_required
 from borrowers.counselors import caseload
 from borrowers.debts import explanations
+from borrowers.debts.forms import DebtForm
 from borrowers.inputs import PlainTextMixin
 from borrowers.models import AccessEvent, AccessGrant, Borrower, CaseNote, Debt, Invite
 
@@ -234,7 +235,6 @@ def access_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseRedir
 @require_http_methods(["GET", "POST"])
 def debt_edit(request: AuthenticatedHttpRequest, pk: int, debt_pk: int) -> HttpResponse:
     """A counselor corrects a debt, when the borrower allowed edits; recorded by name."""
-    from borrowers.debts.forms import DebtForm
 
     borrower = _get_borrower_for_counselor(request, pk)
     grant = borrower.grants.active().get(counselor=request.user.counselor)

@@ -30,6 +30,7 @@ from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, cast
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -243,7 +244,6 @@ def _register_login_records() -> None:
     with the address and browser: the person's data too (no foreign key to find)."""
     if not apps.is_installed("axes"):
         return
-    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
     def by_email(model):
         return lambda user: model.objects.filter(username__iexact=user.email)

@@ -2,7 +2,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
-from borrowers.numerals import yuan_figures
+from borrowers.numerals import capital_yuan, yuan_figures
 
 register = template.Library()
 
@@ -30,7 +30,6 @@ def percent(value):
 @register.filter
 def capital(value):
     """Chinese capital numerals (大写) for an amount of yuan: 壹万捌仟元整."""
-    from borrowers.numerals import capital_yuan
 
     if value is None or value == "":
         return ""

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 
 from borrowers.money import FEN, ZERO
 from borrowers.numerals import figures
+from borrowers.signals import touch_triage
 from repayment_plans.models import (
     Installment,
     Payment,
@@ -69,7 +70,6 @@ def create_plan(
         )
         for i in schedule.installments
     )
-    from borrowers.signals import touch_triage
 
     touch_triage(proposal.borrower_id)
     return plan
@@ -125,7 +125,6 @@ def _apply_payments(plan: Plan) -> None:
     if plan.status != status:
         plan.status = status
         plan.save(update_fields=["status"])
-    from borrowers.signals import touch_triage
 
     touch_triage(plan.proposal.borrower_id)  # installments changed in bulk, without signals
 

@@ -17,11 +17,14 @@ from django.utils.translation import gettext
 from borrowers.models import Debt
 from borrowers.money import ZERO
 from borrowers.numerals import capital_yuan
+from borrowers.pdf import render_printable_pdf
+from borrowers.signals import touch_triage
 from repayment_plans.models import (
     EmailDelivery,
     LenderAnswer,
     Plan,
     Proposal,
+    ProposalEvent,
     ProposalVersion,
 )
 from repayment_plans.plans.schedules import Schedule
@@ -31,13 +34,14 @@ from repayment_plans.position import load as position_load
 from repayment_plans.position.load import amount_to_repay, load_position
 from repayment_plans.proposals.mail import new_message_id
 from repayment_plans.recovery import timeline as recovery
+from repayment_plans.recovery.charts import balance_chart
+from repayment_plans.recovery.text import milestone_card
 from repayment_plans.refusals import NothingChanged, Refused
+from repayment_plans.tasks import send_proposal_email
 
 
 def change_status(proposal: Proposal, to_status: str, actor=None, comment: str = "") -> None:
     """Set a proposal's status and record who changed it, when, from what (audit)."""
-    from borrowers.signals import touch_triage
-    from repayment_plans.models import ProposalEvent
 
     from_status = proposal.status
     Proposal.objects.filter(pk=proposal.pk).update(status=to_status)
@@ -111,10 +115,6 @@ def letter_context(proposal: Proposal, today: date) -> dict:
 
 def record_section(debts, schedule: Schedule, today: date) -> dict:
     """ "What this plan does for my record": the timeline if the lender accepts."""
-    from django.utils.translation import gettext
-
-    from repayment_plans.recovery.charts import balance_chart
-    from repayment_plans.recovery.text import milestone_card
 
     plan = position.scenario(
         "this", ((i.due_date, i.payment) for i in schedule.installments), today
@@ -153,7 +153,6 @@ def finalise(proposal: Proposal, today: date, language: str, actor=None) -> Prop
     """
     if proposal_schedule(proposal) is None:
         raise NothingToPropose
-    from borrowers.pdf import render_printable_pdf
 
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     # Decided under the lock: a second finalise of the same terms makes nothing.
@@ -215,7 +214,6 @@ def queue_delivery(
     the same version sent again to the same address while the first one is
     queued or was sent in the last minutes, sends nothing more.
     """
-    from repayment_plans.tasks import send_proposal_email
 
     Proposal.objects.select_for_update().get(pk=version.proposal_id)
     if idempotency_key:

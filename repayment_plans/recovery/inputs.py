@@ -12,6 +12,7 @@ from repayment_plans.plans.services import next_month_first, schedule_for
 from repayment_plans.position import compute as position
 from repayment_plans.position.load import load_position
 from repayment_plans.recovery import timeline as recovery
+from repayment_plans.strategies.affordability import Strategy, plan_strategy
 from repayment_plans.strategies.services import lender_groups_from, monthly_load
 
 
@@ -29,7 +30,6 @@ class TimelineInputs:
 
 
 def timeline_inputs(borrower: Borrower, today: date) -> TimelineInputs:
-    from repayment_plans.strategies.affordability import Strategy, plan_strategy
 
     current = load_position(borrower, today)
     accounts = current.recovery_accounts()

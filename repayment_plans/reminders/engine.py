@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import cast
 
+from celery import current_app
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
@@ -22,9 +23,12 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from borrowers.counselors.caseload import caseload
 from borrowers.debts import tiers
-from borrowers.models import Debt, User
+from borrowers.debts.explanations import TIER_TEXT
+from borrowers.models import Borrower, CaseNote, Counselor, Debt, User
 from repayment_plans.disputes import rules as disputes
 from repayment_plans.models import (
     Channel,
@@ -36,6 +40,11 @@ from repayment_plans.models import (
     Reminder,
     ReminderKind,
 )
+from repayment_plans.position.load import POSITION_PREFETCH, position_from_prefetched
+from repayment_plans.proposals.mail import message_id_domain, stuck
+from repayment_plans.recovery import timeline as recovery
+from repayment_plans.recovery.text import TITLES
+from repayment_plans.recovery.timeline import MilestoneKind
 
 BATCH_SIZE = 1000
 SEND_BATCH_SIZE = 200
@@ -226,9 +235,6 @@ def _no_answer_candidates(day: date, batch_size: int):
 
 def _milestone_candidates(day: date, batch_size: int):
     """Milestones reached today, for borrowers with a plan or a repaid debt."""
-    from borrowers.models import Borrower
-    from repayment_plans.position.load import POSITION_PREFETCH, position_from_prefetched
-    from repayment_plans.recovery import timeline as recovery
 
     with_history = (
         Borrower.objects.filter(debts__cleared_on__isnull=False)
@@ -311,8 +317,6 @@ def _dispute_candidates(day: date, batch_size: int):
 
 def _digest_candidates(day: date):
     """Monday: each counselor's week ahead, from their caseload."""
-    from borrowers.counselors.caseload import caseload
-    from borrowers.models import CaseNote, Counselor
 
     week = day + timedelta(days=7)  # the next seven days, as the 7-day tier reminder
     counselors = Counselor.objects.filter(grants__revoked_at__isnull=True).distinct()
@@ -358,7 +362,6 @@ def _digest_candidates(day: date):
 
 def enqueue_pending(day: date) -> int:
     """Enqueue the day's pending reminders, a batch of ids per task."""
-    from repayment_plans.tasks import send_reminder_batch
 
     ids = list(
         Reminder.objects.filter(status=Reminder.Status.PENDING, on_date=day)
@@ -369,7 +372,9 @@ def enqueue_pending(day: date) -> int:
         chunk = ids[start : start + SEND_BATCH_SIZE]
 
         def send(chunk: list[int] = chunk) -> None:
-            send_reminder_batch.delay(chunk)
+            # The task by its registered name: repayment_plans.tasks imports
+            # this module, so it is looked up, not imported.
+            current_app.tasks["repayment_plans.tasks.send_reminder_batch"].delay(chunk)
 
         transaction.on_commit(send)
     return len(ids)
@@ -436,25 +441,18 @@ def message_for(reminder: Reminder, user: User) -> EmailMessage:
 
 
 def reminder_message_id(reminder: Reminder) -> str:
-    from repayment_plans.proposals.mail import message_id_domain
 
     return f"<reminder-{reminder.pk}.{reminder.on_date:%Y%m%d}@{message_id_domain()}>"
 
 
 def stuck_reminders(now=None) -> list[int]:
     """Reminders still pending long after they were recorded (their task lost)."""
-    from repayment_plans.proposals.mail import stuck
 
     return stuck(Reminder, Reminder.Status.PENDING, now)
 
 
 def reminder_title(reminder: Reminder) -> str:
     """The one-line text of a reminder, in the active language."""
-    from django.utils.translation import gettext as _
-
-    from borrowers.debts.explanations import TIER_TEXT
-    from repayment_plans.recovery.text import TITLES
-    from repayment_plans.recovery.timeline import MilestoneKind
 
     c = reminder.context
     kind = reminder.kind
