@@ -42,7 +42,8 @@ def test_a_call_at_ten_past_eleven_last_night_is_flagged(live_server, phone_page
     page.locator("#id_password").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
 
-    page.locator("header nav a[href='/collection/']").click()
+    page.locator(".nav-menu > summary").click()  # the phone's menu
+    page.locator(".nav-menu a[href='/collection/']").click()
     expect(page.locator(".empty")).to_be_visible()
 
     # The form opens inline (htmx) above the list.

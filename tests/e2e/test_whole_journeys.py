@@ -65,6 +65,15 @@ def fits_the_screen(page, viewport):
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
 
 
+def navigate(page, viewport, href):
+    """Follow a main navigation link: the row on a desktop, the menu on a phone."""
+    if viewport == "phone":
+        page.locator(".nav-menu > summary").click()
+        page.locator(f".nav-menu a[href='{href}']").click()
+    else:
+        page.locator(f".nav-row a[href='{href}']").click()
+
+
 def yuan(amount) -> str:
     return f"¥{Decimal(amount):,.2f}"
 
@@ -88,6 +97,9 @@ def test_a_borrower_and_her_counselor_from_sign_up_to_the_first_payment(
     page.locator("#id_username").fill(EMAIL)
     page.locator("#id_password").fill("a long enough passphrase 42")
     page.locator("button.primary").click()
+    # The overview comes first; the budget when a plan needs it.
+    expect(page).to_have_url(re.compile(r"/dashboard/$"))
+    page.locator("main .callout a.button[href$='/budget/']").click()
     expect(page).to_have_url(re.compile(r"/budget/$"))
     page.locator("#id_monthly_net_income").fill("12000")
     page.locator("#id_rent").fill("2200")
@@ -104,6 +116,7 @@ def test_a_borrower_and_her_counselor_from_sign_up_to_the_first_payment(
         form.locator("#id_profile").select_option(str(profile(key).pk))
         form.locator("#id_first_missed_date").fill((today - timedelta(days=days)).isoformat())
         form.locator("#id_principal").fill(principal)
+        form.locator("details.more > summary").click()  # rate, nickname: optional, folded
         form.locator("#id_rate_value").fill(rate)
         expect(form.locator(".tier-preview .tier")).to_be_visible()
         expect(form.locator("#id_lender_name")).to_have_value(profile(key).default_lender)
@@ -128,7 +141,7 @@ def test_a_borrower_and_her_counselor_from_sign_up_to_the_first_payment(
     expect(page.locator("#now ~ h3").first).to_contain_text(str(huabei.days_to_next_tier))
 
     # Compare the four strategies and adopt the first.
-    page.locator("nav a[href='/plan/']").click()
+    navigate(page, viewport, "/plan/")
     strategies = page.locator("article.strategy")
     expect(strategies).to_have_count(4)
     expect(strategies.locator("h3")).to_have_count(4)
@@ -147,7 +160,7 @@ def test_a_borrower_and_her_counselor_from_sign_up_to_the_first_payment(
     log_in(desk, base, "wang@example.org")
     desk.locator("form[action$='/counselor/invites/'] button").click()
     code = desk.locator(".invite .code").inner_text()
-    page.locator("nav a[href='/access/']").click()
+    navigate(page, viewport, "/access/")
     page.locator("#id_code").fill(code)
     page.locator("main form button.primary").click()
     expect(page.locator(".grant")).to_contain_text("王老师")
