@@ -3,7 +3,6 @@
 import email
 import email.policy
 import re
-from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -15,13 +14,12 @@ from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from borrowers import positions
 from borrowers.accounts.forms import SignUpForm
 from borrowers.accounts.mail import queue_account_email
 from borrowers.accounts.throttle import allow_email
 from borrowers.debts import explanations
 from borrowers.debts.forms import TierCheckForm
-from borrowers.debts.views import DebtRow
+from borrowers.debts.views import preview_row
 from borrowers.models import Borrower, User, debt_facts
 
 
@@ -52,11 +50,10 @@ def _check_context(request: HttpRequest) -> dict[str, object]:
             first_missed=data["first_missed"],
             principal=data["amount"],
             overdue_amount=data["amount"],
-            annual_rate_percent=Decimal("0"),
+            annual_rate_percent=form.annual_rate_percent(),  # as the saved debt will have it
         )
-        where = positions.source().preview(facts, data["amount"], today)
         context.update(
-            row=DebtRow(debt=None, position=where),
+            row=preview_row(facts, data["amount"], today),
             profile=data["profile"],
             carry=request.GET.urlencode(),
         )

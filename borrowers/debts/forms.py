@@ -280,6 +280,10 @@ class TierCheckForm(forms.Form):
             raise ValidationError(_("Check the date of the first missed payment."))
         return missed
 
+    def annual_rate_percent(self) -> Decimal:
+        """The product's typical rate, until the borrower enters the contract's."""
+        return self.cleaned_data["profile"].typical_annual_percent or Decimal("0")
+
     def debt(self, borrower: Borrower) -> Debt:
         """The checked debt, for the borrower's new account (not saved)."""
         data = self.cleaned_data
@@ -290,7 +294,6 @@ class TierCheckForm(forms.Form):
             lender_name=profile.default_lender or profile.display_name,
             principal=data["amount"],
             overdue_amount=data["amount"],
-            # The product's typical rate until the borrower enters the contract's.
-            annual_rate_percent=profile.typical_annual_percent or Decimal("0"),
+            annual_rate_percent=self.annual_rate_percent(),
             first_missed_date=data["first_missed"],
         )

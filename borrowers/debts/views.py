@@ -186,6 +186,11 @@ def debt_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "borrowers/debt_detail.html", context)
 
 
+def preview_row(facts: tiers.DebtFacts, principal: Decimal, today: date) -> DebtRow:
+    """Where a debt not saved yet would stand (the form's preview, the front page's check)."""
+    return DebtRow(debt=None, position=positions.source().preview(facts, principal, today))
+
+
 def _preview_context(data, debt=None):
     """Tier preview for the debt form, from whatever part of the form is valid."""
     if data is None:
@@ -206,9 +211,8 @@ def _preview_context(data, debt=None):
         grace_days_override=values["grace_days_override"],
         penalty_multiplier_override=values["penalty_multiplier_override"],
     )
-    where = positions.source().preview(facts, values["principal"], today)
     return {
-        "preview": DebtRow(debt=None, position=where),
+        "preview": preview_row(facts, values["principal"], today),
         "preview_profile": profile,
         "preview_date_error": values["date_error"],
     }

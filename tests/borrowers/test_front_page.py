@@ -95,3 +95,19 @@ def test_a_taken_address_gets_the_same_answer_and_no_debt(client, check, alice):
 def test_a_signed_in_borrower_still_goes_to_the_overview(alice_client):
     response = alice_client.get(reverse("home"))
     assert response.status_code == 302 and response["Location"] == reverse("dashboard")
+
+
+def test_the_check_shows_what_the_saved_debt_will_show(client, check):
+    """One truth: the check uses the rate the saved debt gets (the typical one)."""
+    from borrowers.debts.views import debt_row
+
+    check["check-profile"] = str(profile("weilidai").pk)  # a contract-rate penalty
+    shown = client.get(reverse("tier_check"), check).context["row"].position
+    client.post(reverse("signup"), signup_data(check))
+    saved = debt_row(Debt.objects.get(), timezone.localdate()).position
+    assert shown.penalty_accrued > 0
+    assert (shown.penalty_accrued, shown.tier, shown.days_to_next_tier) == (
+        saved.penalty_accrued,
+        saved.tier,
+        saved.days_to_next_tier,
+    )
