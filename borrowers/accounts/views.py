@@ -65,7 +65,7 @@ def tier_check(request: HttpRequest) -> HttpResponse:
     """The check's answer: the fragment for htmx, the front page without."""
     template = "borrowers/home.html"
     if getattr(request, "htmx", False):
-        template += "#check-result"
+        template += "#check"
     return render(request, template, _check_context(request))
 
 

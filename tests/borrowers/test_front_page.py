@@ -47,8 +47,16 @@ def test_the_check_gives_the_tier_and_its_countdown_without_an_account(client, c
 def test_with_htmx_the_check_answers_with_the_result_alone(client, check):
     response = client.get(reverse("tier_check"), check, HTTP_HX_REQUEST="true", **ZH)
     page = response.content.decode()
-    assert page.lstrip().startswith('<div id="check-result">')
+    assert page.lstrip().startswith('<div id="check">')  # the form and its answer
     assert "中度逾期" in page and "<html" not in page
+
+
+def test_with_htmx_a_bad_check_answers_with_the_form_and_its_errors(client, check):
+    check["check-amount"] = "很多"
+    response = client.get(reverse("tier_check"), check, HTTP_HX_REQUEST="true", **ZH)
+    page = response.content.decode()
+    assert page.lstrip().startswith('<div id="check">')
+    assert "无法把“很多”识别为金额" in page and 'aria-invalid="true"' in page
 
 
 def test_a_bad_check_says_what_is_wrong_next_to_the_field(client, check):

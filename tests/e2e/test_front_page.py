@@ -33,9 +33,15 @@ def test_a_visitor_checks_a_debt_then_saves_it_into_a_new_account(
     expect(page.get_by_text("完全免费，永不收费")).to_be_visible()
 
     page.get_by_label("产品").select_option(label="花呗类")
-    page.get_by_label("逾期金额").fill("3千")
+    page.get_by_label("逾期金额").fill("很多")
     missed = timezone.localdate() - timedelta(days=40)
     page.get_by_label("首次未还款日期").fill(missed.isoformat())
+    page.get_by_role("button", name="查看所处阶段").click()
+    # What could not be read is said next to the field, which gets the focus.
+    error = page.locator("#field-check-amount .field-errors")
+    expect(error).to_contain_text("无法把“很多”识别为金额")
+    expect(page.locator("#id_check-amount")).to_be_focused()
+    page.get_by_label("逾期金额").fill("3千")
     page.get_by_role("button", name="查看所处阶段").click()
 
     result = page.locator("#check-result")
