@@ -3,10 +3,12 @@
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from borrowers import pages
 from borrowers.access import AuthenticatedHttpRequest, borrower_required
 from repayment_plans import refusals
 from repayment_plans.models import Plan
@@ -73,11 +75,17 @@ def payment_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except refusals.Refused as refused:
             form.add_error("amount", str(refused))
     if form.is_valid():
-        if not request.htmx:
-            messages.success(request, _("Payment recorded."))
-            return redirect("plan_detail", pk=plan.pk)
         plan.refresh_from_db()
-        form = _payment_form(plan)
+        return pages.saved(
+            request,
+            message=_("Payment recorded."),
+            page_url=reverse("plan_detail", args=[plan.pk]),
+            fragment=lambda: render(
+                request,
+                "repayment_plans/plan_detail.html#plan-body",
+                _plan_context(plan, _payment_form(plan)),
+            ),
+        )
     template = "repayment_plans/plan_detail.html"
     if request.htmx:
         template += "#plan-body"

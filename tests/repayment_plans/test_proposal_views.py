@@ -298,7 +298,23 @@ def test_a_payment_is_applied_to_the_oldest_installment(alice_client, plan, toda
     first, second = plan.installments.order_by("number")[:2]
     assert (first.paid_amount, second.paid_amount) == (Decimal("500.00"), Decimal("100.00"))
     assert first.paid_on == today and second.paid_on is None
-    assert '<dd class="streak">1</dd>' in response.content.decode()
+    page = response.content.decode()
+    assert '<dd class="streak">1</dd>' in page
+    # The success is said where the phone's screen is: the toast, swapped out of band.
+    toast = page.split('id="messages"')[1]
+    assert 'hx-swap-oob="true"' in toast.split(">")[0] and "还款已记录" in toast
+
+
+def test_a_payment_without_javascript_lands_on_the_plan_with_its_message(
+    alice_client, plan, today
+):
+    response = alice_client.post(
+        reverse("payment_create", args=[plan.pk]),
+        {"amount": "600", "paid_on": today.isoformat()},
+        follow=True,
+    )
+    assert response.redirect_chain == [(reverse("plan_detail", args=[plan.pk]), 302)]
+    assert "还款已记录" in response.content.decode()
 
 
 def test_paying_everything_completes_the_plan(alice_client, plan, today):
