@@ -305,9 +305,7 @@ def test_a_payment_is_applied_to_the_oldest_installment(alice_client, plan, toda
     assert 'hx-swap-oob="true"' in toast.split(">")[0] and "还款已记录" in toast
 
 
-def test_a_payment_without_javascript_lands_on_the_plan_with_its_message(
-    alice_client, plan, today
-):
+def test_a_payment_without_javascript_lands_on_the_plan_with_its_message(alice_client, plan, today):
     response = alice_client.post(
         reverse("payment_create", args=[plan.pk]),
         {"amount": "600", "paid_on": today.isoformat()},
