@@ -33,8 +33,49 @@ def plain_text(value: str) -> str:
     return value
 
 
-class PlainTextMixin:
-    """Apply :func:`plain_text` to every CharField of the form."""
+def name_required_fields(fields) -> None:
+    """Replace Django's "This field is required." with a message that names the
+    field: "Enter the lender." / "Choose the channel." next to a field is still
+    clear when a screen reader or a phone shows the message alone."""
+    for field in fields.values():
+        if field.error_messages.get("required") != forms.Field.default_error_messages["required"]:
+            continue  # the field's own message (an AmountField's, a form's)
+        label = field.label or ""
+        if isinstance(field, forms.BooleanField):  # a box to tick, its label next to it
+            field.error_messages["required"] = _("Tick this box to go on.")
+        elif isinstance(field, (forms.ChoiceField, forms.ModelChoiceField)):
+            field.error_messages["required"] = _("Please choose “%(field)s”.") % {"field": label}
+        else:
+            field.error_messages["required"] = _("Please fill in “%(field)s”.") % {"field": label}
+
+
+class NamedRequiredMixin:
+    """A form whose empty required fields say which field they are, and whose
+    first invalid field takes the focus when the page loads (``autofocus``),
+    without JavaScript too (with it, static/js/forms.js does the same after a swap)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        name_required_fields(self.fields)
+
+    def full_clean(self):
+        super().full_clean()
+        self.focus_first_error()
+
+    def focus_first_error(self) -> None:
+        """Autofocus the first field that shows an error (again after a form
+        drops one of its errors, as sign-up does for a taken address)."""
+        first = next((name for name in self.fields if name in self.errors), None)
+        for name, field in self.fields.items():
+            if name == first:
+                field.widget.attrs["autofocus"] = True
+            else:
+                field.widget.attrs.pop("autofocus", None)
+
+
+class PlainTextMixin(NamedRequiredMixin):
+    """Apply :func:`plain_text` to every CharField of the form (and name the
+    field in its "required" message)."""
 
     def _clean_fields(self):
         super()._clean_fields()
@@ -127,7 +168,8 @@ class AmountField(forms.DecimalField):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.error_messages["required"] = _("Enter %(field)s.") % {"field": self.label or ""}
+        label = self.label or ""
+        self.error_messages["required"] = _("Please fill in “%(field)s”.") % {"field": label}
 
     def to_python(self, value):
         if value in self.empty_values:

@@ -5,6 +5,8 @@ and as a full page of its own.
   sits in), with the success message swapped in out of band.
 - Saved, on the form's own page (htmx or not): the success message, then the
   page it lands on (``HX-Redirect`` for htmx, a redirect without JavaScript).
+  Landing on a part of that page (``#contact-7``) scrolls past the messages at
+  its top, so there the message floats on the screen (a toast) instead.
 - Not saved: the form again with its errors, in place; static/js/forms.js
   moves focus to the first invalid field and keeps it in view.
 """
@@ -12,7 +14,7 @@ and as a full page of its own.
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -20,14 +22,17 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django_htmx.http import HttpResponseClientRedirect
 
+TOAST = "toast"  # a message shown floating on the screen (templates/_messages.html)
+
 
 def embedded(request: HttpRequest) -> bool:
     """An htmx request from a page other than the form's own (htmx names the
-    page in HX-Current-URL)."""
+    page in HX-Current-URL, percent-encoded; request.path is decoded, so a
+    lender's Chinese name in the path compares equal once unquoted)."""
     if not getattr(request, "htmx", False):
         return False
     current = request.headers.get("HX-Current-URL", "")
-    return urlsplit(current).path != request.path
+    return unquote(urlsplit(current).path) != request.path
 
 
 def with_messages(request: HttpRequest, response: HttpResponse) -> HttpResponse:
@@ -43,9 +48,10 @@ def saved(
     page_url: str,
     fragment: Callable[[], HttpResponse] | None = None,
 ) -> HttpResponse:
-    messages.success(request, message)
     if fragment is not None and embedded(request):
+        messages.success(request, message)
         return with_messages(request, fragment())
+    messages.success(request, message, extra_tags=TOAST if urlsplit(page_url).fragment else "")
     if getattr(request, "htmx", False):
         return HttpResponseClientRedirect(page_url)
     return redirect(page_url)

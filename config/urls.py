@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, PasswordChangeView
 from django.urls import include, path
 
+from borrowers.accounts.forms import PasswordChangeForm
 from borrowers.accounts.lockout import AdminLoginForm, LoginForm, PasswordResetConfirmView
 from borrowers.accounts.throttle import PasswordResetView
 
@@ -18,6 +19,11 @@ urlpatterns = [
         "accounts/reset/<uidb64>/<token>/",
         PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password_change/",
+        PasswordChangeView.as_view(form_class=PasswordChangeForm),
+        name="password_change",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("repayment_plans.urls")),

@@ -80,3 +80,6 @@ class DisputeAdmin(admin.ModelAdmin):
     list_filter = ("problem", "addressee", "outcome")
     list_select_related = ("debt__profile", "borrower")
     raw_id_fields = ("borrower", "debt")
+
+# The holiday calendar of the court deadlines.
+from repayment_plans.legal import admin as legal_admin  # noqa: E402, F401

@@ -10,7 +10,12 @@ from repayment_plans.models import (
     Dispute,
     EmailDelivery,
     Installment,
+    LegalDocument,
+    LegalMatter,
+    LegalStage,
     LenderAnswer,
+    NegotiationAttachment,
+    NegotiationContact,
     NotificationPreference,
     Payment,
     Plan,
@@ -155,6 +160,59 @@ register(
         Dispute,
         _("Credit-report disputes"),
         lambda user: Dispute.objects.for_user(user),
+    )
+)
+
+
+register(
+    Section(
+        "negotiation_contacts",
+        NegotiationContact,
+        _("Your negotiation log: calls and messages with lenders"),
+        lambda user: NegotiationContact.objects.for_user(user),
+        exclude=("idempotency_key",),
+    )
+)
+
+register(
+    Section(
+        "negotiation_attachments",
+        NegotiationAttachment,
+        _("Screenshots, recordings and documents kept in the negotiation log"),
+        lambda user: NegotiationAttachment.objects.filter(contact__borrower__user=user),
+        exclude=("file",),
+        additions=lambda a: {"file_in_export": a.export_name},
+        files=lambda a: [(a.export_name, a.file)] if a.file else [],
+    )
+)
+
+register(
+    Section(
+        "legal_matters",
+        LegalMatter,
+        _("Court and arbitration matters"),
+        lambda user: LegalMatter.objects.for_user(user),
+    )
+)
+
+register(
+    Section(
+        "legal_stages",
+        LegalStage,
+        _("Stages of court and arbitration matters, with their deadlines"),
+        lambda user: LegalStage.objects.filter(matter__borrower__user=user),
+    )
+)
+
+register(
+    Section(
+        "legal_documents",
+        LegalDocument,
+        _("Photos and PDFs of court and arbitration documents"),
+        lambda user: LegalDocument.objects.filter(stage__matter__borrower__user=user),
+        exclude=("file",),
+        additions=lambda d: {"file_in_export": d.export_name},
+        files=lambda d: [(d.export_name, d.file)] if d.file else [],
     )
 )
 

@@ -4,6 +4,21 @@ from repayment_plans.disputes.models import (
     Dispute,
     DisputeQuerySet,
 )
+from repayment_plans.legal.models import (
+    HolidayDate,
+    HolidayYear,
+    LegalDocument,
+    LegalMatter,
+    LegalMatterQuerySet,
+    LegalStage,
+    document_upload_to,
+)
+from repayment_plans.negotiation.models import (
+    NegotiationAttachment,
+    NegotiationContact,
+    NegotiationContactQuerySet,
+    attachment_upload_to,
+)
 from repayment_plans.plans.models import (
     Installment,
     Payment,
@@ -19,6 +34,7 @@ from repayment_plans.proposals.models import (
     ProposalEvent,
     ProposalQuerySet,
     ProposalVersion,
+    ReviewSection,
     version_upload_to,
 )
 from repayment_plans.reminders.models import (
@@ -38,6 +54,7 @@ __all__ = [
     "EmailDelivery",
     "LenderAnswer",
     "ProposalEvent",
+    "ReviewSection",
     "PlanQuerySet",
     "Plan",
     "PlanChange",
@@ -50,4 +67,15 @@ __all__ = [
     "NotificationPreference",
     "DisputeQuerySet",
     "Dispute",
+    "NegotiationContactQuerySet",
+    "NegotiationContact",
+    "attachment_upload_to",
+    "NegotiationAttachment",
+    "HolidayYear",
+    "HolidayDate",
+    "LegalMatterQuerySet",
+    "LegalMatter",
+    "LegalStage",
+    "document_upload_to",
+    "LegalDocument",
 ]

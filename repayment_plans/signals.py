@@ -4,6 +4,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from borrowers.signals import touch_triage
+from repayment_plans.legal import signals as legal_signals  # noqa: F401  (the holiday calendar)
 from repayment_plans.models import Payment, Plan, Proposal
 
 

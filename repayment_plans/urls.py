@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("repayment_plans.recovery.urls")),
     path("", include("repayment_plans.reminders.urls")),
     path("", include("repayment_plans.reminders.calendar_urls")),
+    path("", include("repayment_plans.negotiation.urls")),
     path("", include("repayment_plans.disputes.urls")),
+    path("", include("repayment_plans.legal.urls")),
     path("", include("repayment_plans.guide.urls")),
 ]

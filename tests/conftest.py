@@ -89,7 +89,11 @@ def seeded_profiles(transactional_db):
     run after another one has flushed the database."""
     from django.apps import apps
 
-    for name in ("0002_seed_product_profiles", "0011_profile_typical_rate"):
+    for name in (
+        "0002_seed_product_profiles",
+        "0011_profile_typical_rate",
+        "0012_profile_channels",
+    ):
         importlib.import_module(f"borrowers.migrations.{name}").seed(apps, None)
 
 

@@ -1,12 +1,13 @@
-"""The sign-up form."""
+"""The sign-up form, and Django's password forms with named required fields."""
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from borrowers.inputs import PlainTextMixin
+from borrowers.inputs import NamedRequiredMixin, PlainTextMixin
 from borrowers.models import (
     User,
 )
@@ -58,8 +59,17 @@ class SignUpForm(PlainTextMixin, UserCreationForm):
             self._errors["email"] = self.error_class(kept, renderer=self.renderer)
         else:
             del self._errors["email"]
+        self.focus_first_error()
 
     def spend_hashing_time(self):
         """Hash the password as a new account would: the answer for a taken address
         must not come noticeably sooner."""
         make_password(self.data.get("password1") or "")
+
+
+class SetPasswordForm(NamedRequiredMixin, auth_forms.SetPasswordForm):
+    """A new password from the emailed reset link."""
+
+
+class PasswordChangeForm(NamedRequiredMixin, auth_forms.PasswordChangeForm):
+    """A new password, with the old one."""

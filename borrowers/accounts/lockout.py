@@ -15,6 +15,9 @@ from django.core.validators import MaxLengthValidator
 from django.shortcuts import render
 from django.utils import timezone
 
+from borrowers.accounts.forms import SetPasswordForm
+from borrowers.inputs import NamedRequiredMixin
+
 
 def username_from(request, credentials=None) -> str | None:
     """The login email as it is stored: trimmed and lower-case.
@@ -86,6 +89,8 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     email: whoever reads the mailbox is the owner, and the old password's
     failed attempts no longer matter."""
 
+    form_class = SetPasswordForm
+
     def form_valid(self, form):
 
         response = super().form_valid(form)
@@ -93,7 +98,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         return response
 
 
-class BoundedUsernameMixin:
+class BoundedUsernameMixin(NamedRequiredMixin):
     """Django's login forms set the username's max_length after the field was
     built, so the length is never checked: a 100,000-character "email" went on
     to the database (SQLite refuses so long a LIKE pattern, and axes cannot

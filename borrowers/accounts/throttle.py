@@ -27,6 +27,7 @@ from django.http import HttpResponseRedirect
 
 from borrowers.accounts.lockout import client_address
 from borrowers.accounts.mail import queue_account_email
+from borrowers.inputs import NamedRequiredMixin
 
 HOUR = 60 * 60
 
@@ -58,7 +59,7 @@ def allow_email(scope: str, email: str, request) -> bool:
     )
 
 
-class PasswordResetForm(auth_forms.PasswordResetForm):
+class PasswordResetForm(NamedRequiredMixin, auth_forms.PasswordResetForm):
     """Django's form, with the email sent by the worker after the request
     (borrowers.accounts.mail), so that the page takes as long for an address
     without an account."""

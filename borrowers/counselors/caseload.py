@@ -15,12 +15,15 @@ from datetime import date, timedelta
 
 from django.core.cache import cache
 from django.db.models import (
+    Case,
     DateField,
     F,
     Min,
     OuterRef,
     Q,
     Subquery,
+    Value,
+    When,
 )
 
 from borrowers import positions
@@ -40,7 +43,14 @@ PROPOSAL_STATUSES = (
     "rejected",
 )
 SORTS = {
-    "urgency": ("-has_missed", F("next_tier_on").asc(nulls_last=True), "-worst_rank", "pk"),
+    # A court or arbitration deadline within a week comes before everything else.
+    "urgency": (
+        F("legal_soon_on").asc(nulls_last=True),
+        "-has_missed",
+        F("next_tier_on").asc(nulls_last=True),
+        "-worst_rank",
+        "pk",
+    ),
     "name": ("display_name", "pk"),
     "overdue": ("-total_overdue", "pk"),
     "next_action": (F("next_action_on").asc(nulls_last=True), "pk"),
@@ -102,6 +112,7 @@ TRIAGE_FIELDS = (
     "last_contact",
     "next_action_on",
     "proposal_status",
+    "legal_deadline_on",
 )
 REFRESH_CHUNK = 1000
 
@@ -158,8 +169,20 @@ def caseload(counselor, today: date, filters: Filters = Filters()):
         if stale:
             refresh_triage(stale, today)
         cache.set(checked, True, 60 * 60 * 24)
-    rows = granted.only("pk", "display_name", "phone", "user_id").annotate(
-        **{name: F(f"triage__{name}") for name in TRIAGE_FIELDS}
+    rows = (
+        granted.only("pk", "display_name", "phone", "user_id")
+        .annotate(**{name: F(f"triage__{name}") for name in TRIAGE_FIELDS})
+        .annotate(
+            legal_soon_on=Case(
+                When(
+                    legal_deadline_on__gte=today,
+                    legal_deadline_on__lte=today + WEEK,
+                    then=F("legal_deadline_on"),
+                ),
+                default=Value(None),
+                output_field=DateField(),
+            )
+        )
     )
     if filters.tier:
         rows = rows.filter(worst_rank=TIER_NAMES.index(filters.tier))
@@ -167,7 +190,10 @@ def caseload(counselor, today: date, filters: Filters = Filters()):
         rows = rows.filter(proposal_status=filters.proposal)
     if filters.needs_action:
         rows = rows.filter(
-            Q(missed_n__gt=0) | Q(next_tier_on__lte=today + WEEK) | Q(next_action_on__lte=today)
+            Q(missed_n__gt=0)
+            | Q(next_tier_on__lte=today + WEEK)
+            | Q(next_action_on__lte=today)
+            | Q(legal_soon_on__isnull=False)
         )
     return _search(rows, filters.q).order_by(*SORTS[filters.sort])
 
@@ -203,4 +229,7 @@ def describe(row, today: date) -> dict:
         "tier": tiers.Tier(TIER_NAMES[row.worst_rank]),
         "days_to_next_tier": (row.next_tier_on - today).days if row.next_tier_on else None,
         "largest_dpd": largest_dpd,
+        "legal_days": (row.legal_deadline_on - today).days if row.legal_deadline_on else None,
+        "legal_soon": row.legal_deadline_on is not None
+        and today <= row.legal_deadline_on <= today + WEEK,
     }

@@ -22,10 +22,23 @@ class Agency(models.Model):
         return self.name
 
 
+class CounselorQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(deactivated_at__isnull=True)
+
+
 class Counselor(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="counselor")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="counselors")
     display_name = models.CharField(_("display name"), max_length=60)
+    # Runs the agency from the app: invites and deactivates counselors,
+    # reassigns borrowers (docs/counselors.md).
+    is_agency_admin = models.BooleanField(_("agency admin"), default=False)
+    # A deactivated counselor keeps their notes and history but opens no page
+    # of the counselor area.
+    deactivated_at = models.DateTimeField(_("deactivated at"), null=True, blank=True)
+
+    objects = CounselorQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("counselor")
@@ -33,6 +46,10 @@ class Counselor(models.Model):
 
     def __str__(self):
         return f"{self.display_name} ({self.agency})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.deactivated_at is None
 
 
 def _invite_code() -> str:
@@ -58,6 +75,33 @@ class Invite(models.Model):
 
     def __str__(self):
         return self.code
+
+
+def _join_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CounselorInvite(models.Model):
+    """An agency admin's invitation of a counselor, by email: a single-use link
+    (the token), valid for 14 days."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="counselor_invites")
+    invited_by = models.ForeignKey(Counselor, on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField(_("email address"))
+    display_name = models.CharField(_("display name"), max_length=60)
+    token = models.CharField(max_length=64, unique=True, default=_join_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.email} → {self.agency}"
 
 
 class AccessGrantQuerySet(models.QuerySet):
@@ -98,6 +142,8 @@ class AccessEvent(models.Model):
         REVOKE = "revoke", _("Access revoked")
         VIEW = "view", _("Viewed")
         EDIT = "edit", _("Edited")
+        TRANSFER = "transfer", _("Transfer to another counselor proposed")
+        REFUSE = "refuse", _("Transfer refused")
 
     borrower = models.ForeignKey(Borrower, on_delete=models.CASCADE, related_name="access_events")
     counselor = models.ForeignKey(Counselor, on_delete=models.CASCADE, related_name="+")
@@ -117,6 +163,39 @@ class AccessEvent(models.Model):
         return cls.objects.create(
             borrower=borrower, counselor=counselor, action=action, detail=detail[:200]
         )
+
+
+class Transfer(models.Model):
+    """An agency admin's proposal that another counselor of the agency follow a
+    borrower: pending until the borrower accepts (the new counselor then gets
+    the grant, the previous one loses it) or refuses (nothing changes)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for your answer")
+        ACCEPTED = "accepted", _("Accepted")
+        REFUSED = "refused", _("Refused")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    borrower = models.ForeignKey(Borrower, on_delete=models.CASCADE, related_name="transfers")
+    from_counselor = models.ForeignKey(Counselor, on_delete=models.CASCADE, related_name="+")
+    to_counselor = models.ForeignKey(Counselor, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(Counselor, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["borrower"],
+                condition=models.Q(status="pending"),
+                name="one_pending_transfer",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.borrower}: {self.from_counselor} → {self.to_counselor} ({self.status})"
 
 
 class CaseNote(models.Model):
@@ -164,6 +243,9 @@ class Triage(models.Model):
     last_contact = models.DateTimeField(null=True)
     next_action_on = models.DateField(null=True)
     proposal_status = models.CharField(max_length=12, default="none")
+    # The nearest court or arbitration deadline still open (today or later), from
+    # the position source (repayment_plans' legal matters).
+    legal_deadline_on = models.DateField(null=True)
 
     class Meta:
         indexes = [

@@ -26,7 +26,7 @@ from borrowers.access import AuthenticatedHttpRequest, borrower_required
 from borrowers.counselors import caseload
 from borrowers.debts import explanations
 from borrowers.debts.forms import DebtForm
-from borrowers.inputs import PlainTextMixin
+from borrowers.inputs import NamedRequiredMixin, PlainTextMixin
 from borrowers.models import AccessEvent, AccessGrant, Borrower, CaseNote, Debt, Invite
 
 PAGE_SIZE = 50
@@ -166,7 +166,7 @@ def invite_create(request: AuthenticatedHttpRequest) -> HttpResponseRedirect:
 # The borrower's side ---------------------------------------------------------
 
 
-class InviteCodeForm(forms.Form):
+class InviteCodeForm(NamedRequiredMixin, forms.Form):
     code = forms.CharField(label=gettext_lazy("Invite code from your counselor"), max_length=12)
 
     def clean_code(self):

@@ -277,9 +277,13 @@ _register_login_records()
 
 # Top-level folders of the default storage that hold one folder per borrower,
 # named by the borrower's id: everything in proposals/<borrower id>/ is theirs
-# (ProposalVersion.pdf goes to proposals/<borrower id>/<proposal id>/). Disputes
-# and complaints are rendered on request, never stored.
-BORROWER_FOLDERS: list[str] = ["proposals"]
+# (ProposalVersion.pdf goes to proposals/<borrower id>/<proposal id>/), and so
+# is everything in negotiation/<borrower id>/ (the negotiation log's evidence
+# files, negotiation/<borrower id>/<contact id>/), and so is everything in
+# legal/<borrower id>/ (photos and PDFs of court documents,
+# legal/<borrower id>/<matter id>/). Disputes, complaints and the legal
+# documents the app drafts are rendered on request, never stored.
+BORROWER_FOLDERS: list[str] = ["proposals", "negotiation", "legal"]
 
 
 def borrower_folders(borrower_id: int) -> list[str]:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from borrowers.access import AuthenticatedHttpRequest
 from borrowers.data_rights import sections as data_rights
+from borrowers.inputs import NamedRequiredMixin
 
 CONFIRM_PHRASE = gettext_lazy("DELETE")
 
@@ -27,7 +28,7 @@ def confirm_phrases() -> set[str]:
     return phrases
 
 
-class DeleteAccountForm(forms.Form):
+class DeleteAccountForm(NamedRequiredMixin, forms.Form):
     password = forms.CharField(
         label=gettext_lazy("Your password"),
         strip=False,

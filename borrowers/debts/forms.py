@@ -9,7 +9,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from borrowers.debts.tiers import DAYS_PER_YEAR
-from borrowers.inputs import PlainTextMixin, amount_field, bound, bound_to_model
+from borrowers.inputs import (
+    NamedRequiredMixin,
+    PlainTextMixin,
+    amount_field,
+    bound,
+    bound_to_model,
+)
 from borrowers.models import (
     EXPENSE_FIELDS,
     MAX_ANNUAL_PERCENT,
@@ -243,7 +249,7 @@ class DebtPreviewForm(DebtForm):
         }
 
 
-class TierCheckForm(forms.Form):
+class TierCheckForm(NamedRequiredMixin, forms.Form):
     """The front page's check, without an account: the three facts that give a
     debt's tier. Its fields travel to sign-up (``check-`` prefix), which saves
     the debt in the new account."""

@@ -70,7 +70,14 @@ class ProductProfile(models.Model):
         default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
+    # Where this kind of lender negotiates (docs/domain.md §7, [practice]): shown
+    # as the first step on the debt, lender and proposal pages, labelled typical.
     hotline = models.CharField(_("hotline"), max_length=20, blank=True)
+    hotline_hours = models.CharField(_("hotline hours"), max_length=60, blank=True)
+    app_path = models.CharField(_("in-app path (Chinese)"), max_length=200, blank=True)
+    app_path_en = models.CharField(_("in-app path (English)"), max_length=200, blank=True)
+    postal_address = models.CharField(_("postal address for letters"), max_length=200, blank=True)
+    letter_email = models.EmailField(_("email address for letters"), blank=True)
     max_term_months = models.PositiveSmallIntegerField(
         _("typical maximum negotiated term (months)"),
         default=24,
@@ -91,6 +98,12 @@ class ProductProfile(models.Model):
     @property
     def display_name(self) -> str:
         return self.name_en if (get_language() or "").startswith("en") else self.name
+
+    @property
+    def display_app_path(self) -> str:
+        if (get_language() or "").startswith("en") and self.app_path_en:
+            return self.app_path_en
+        return self.app_path
 
     def penalty_terms(self, multiplier: Decimal | None = None) -> tiers.PenaltyTerms:
         return tiers.PenaltyTerms(

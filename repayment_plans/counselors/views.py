@@ -19,7 +19,7 @@ from borrowers.counselors.views import (
 from borrowers.debts.views import build_overview
 from borrowers.inputs import plain_text
 from borrowers.models import AccessEvent, Borrower
-from repayment_plans.models import Plan, Proposal, ProposalEvent
+from repayment_plans.models import LegalMatter, Plan, Proposal, ProposalEvent
 from repayment_plans.proposals import services as proposal_services
 from repayment_plans.recovery.timeline import WhatIf
 from repayment_plans.recovery.views import timeline_context
@@ -39,6 +39,9 @@ def _borrower_context(
             "proposal"
         ),
         "notes": borrower.case_notes.select_related("author"),
+        "legal_matters": LegalMatter.objects.filter(borrower=borrower).select_related(
+            "debt__profile", "current_stage"
+        ),
         "note_form": note_form,
         "timeline": timeline_context(borrower, today, WhatIf()),
     }

@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from borrowers.inputs import PlainTextMixin, amount_field, no_minus_sign
+from borrowers.inputs import NamedRequiredMixin, PlainTextMixin, amount_field, no_minus_sign
 from borrowers.numerals import figures
 from repayment_plans.models import METHOD_CHOICES
 from repayment_plans.plans import services as plan_services
@@ -28,7 +28,7 @@ def first_due_date(first: date, today: date, past_days: int = 0) -> date:
     return first
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(NamedRequiredMixin, forms.Form):
     amount = amount_field(_("Amount paid"))
     paid_on = forms.DateField(
         label=_("Date paid"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from borrowers import pages
 from borrowers.access import AuthenticatedHttpRequest, borrower_required
@@ -59,9 +59,11 @@ def plan_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @borrower_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def payment_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan = get_plan_for_user(request, pk)
+    if request.method == "GET":  # a reload of the page a refused payment left open
+        return redirect("plan_detail", pk=plan.pk)
     form = _payment_form(plan, request.POST)
     if form.is_valid():
         try:

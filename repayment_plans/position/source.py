@@ -28,6 +28,18 @@ def _fen(value: Decimal | None) -> Decimal | None:
     return None if value is None else money(value)
 
 
+def legal_deadline_on(borrower, today: date) -> date | None:
+    """The nearest open court or arbitration deadline, today or later (prefetched)."""
+    due = [
+        stage.deadline_on
+        for matter in borrower.legal_matters.all()
+        if (stage := matter.open_deadline) is not None
+        and stage.deadline_on is not None
+        and stage.deadline_on >= today
+    ]
+    return min(due, default=None)
+
+
 class PositionSource:
     def load(self, borrower, today: date) -> position.BorrowerPosition:
         return load_position(borrower, today)
@@ -47,7 +59,9 @@ class PositionSource:
 
     def prepare_caseload(self, borrowers):
         latest = Proposal.objects.filter(borrower=OuterRef("pk")).order_by("-updated_at")
-        return borrowers.prefetch_related(*POSITION_PREFETCH).annotate(
+        return borrowers.prefetch_related(
+            *POSITION_PREFETCH, "legal_matters__current_stage"
+        ).annotate(
             proposal_status=Coalesce(Subquery(latest.values("status")[:1]), Value("none"))
         )
 
@@ -65,6 +79,7 @@ class PositionSource:
             "next_installment_on": upcoming.due if upcoming else None,
             "next_installment_amount": _fen(upcoming.left) if upcoming else None,
             "proposal_status": borrower.proposal_status,
+            "legal_deadline_on": legal_deadline_on(borrower, today),
         }
 
     def proposal_labels(self) -> dict[str, StrOrPromise]:

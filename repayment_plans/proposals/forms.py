@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from borrowers.inputs import PlainTextMixin, amount_field, bound_to_model
+from borrowers.inputs import NamedRequiredMixin, PlainTextMixin, amount_field, bound_to_model
 from borrowers.models import Debt
 from borrowers.numerals import figures
 from repayment_plans.models import LenderAnswer, Proposal
@@ -199,7 +199,7 @@ class ProposalForm(PlainTextMixin, forms.ModelForm):
         return super().save(commit=commit)
 
 
-class DisclosureForm(forms.Form):
+class DisclosureForm(NamedRequiredMixin, forms.Form):
     limitation = forms.BooleanField(
         label=_(
             "I understand that agreeing to repay restarts the 3-year limitation period "
@@ -212,7 +212,7 @@ class DisclosureForm(forms.Form):
     )
 
 
-class SendForm(forms.Form):
+class SendForm(NamedRequiredMixin, forms.Form):
     # The builder form on the same page has a lender_email field too.
     prefix = "send"
 

@@ -195,6 +195,13 @@ class LenderAnswer(models.Model):
         _("first installment date offered"), null=True, blank=True
     )
     counter_accepted = models.BooleanField(default=False)
+    # An answer given by phone, in the lender's app or in person
+    # (repayment_plans/negotiation): how, and the agent who gave it.
+    channel = models.CharField(_("how the lender answered"), max_length=10, blank=True)
+    agent = models.CharField(_("agent's name or number"), max_length=120, blank=True)
+    # The total of the installments agreed by phone or in the app (monthly
+    # amount × installments); when set, the plan repays this instead of the debts' balance.
+    agreed_amount = money_field(_("total agreed"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -202,6 +209,15 @@ class LenderAnswer(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.answered_on}"
+
+
+class ReviewSection(models.TextChoices):
+    """The part of a proposal a counselor's request for changes is about."""
+
+    AMOUNT = "amount", _("Amount")
+    TERM = "term", _("Term")
+    HARDSHIP = "hardship", _("Hardship statement")
+    ATTACHMENTS = "attachments", _("Attachments")
 
 
 class ProposalEvent(models.Model):
@@ -215,6 +231,8 @@ class ProposalEvent(models.Model):
     from_status = models.CharField(max_length=12)
     to_status = models.CharField(max_length=12)
     comment = models.TextField(max_length=2000, blank=True)
+    # A counselor's request for changes: which part of the proposal it is about.
+    section = models.CharField(max_length=12, choices=ReviewSection.choices, blank=True)
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -40,7 +40,9 @@ from repayment_plans.refusals import NothingChanged, Refused
 from repayment_plans.tasks import send_proposal_email
 
 
-def change_status(proposal: Proposal, to_status: str, actor=None, comment: str = "") -> None:
+def change_status(
+    proposal: Proposal, to_status: str, actor=None, comment: str = "", section: str = ""
+) -> ProposalEvent | None:
     """Set a proposal's status and record who changed it, when, from what (audit)."""
 
     from_status = proposal.status
@@ -48,7 +50,7 @@ def change_status(proposal: Proposal, to_status: str, actor=None, comment: str =
     proposal.status = to_status
     touch_triage(proposal.borrower_id)
     if from_status == to_status and not comment:
-        return
+        return None
     name = ""
     if actor is not None:
         counselor = getattr(actor, "counselor", None)
@@ -60,13 +62,14 @@ def change_status(proposal: Proposal, to_status: str, actor=None, comment: str =
             if borrower is not None
             else actor.email
         )
-    ProposalEvent.objects.create(
+    return ProposalEvent.objects.create(
         proposal=proposal,
         actor=actor,
         actor_name=name[:80],
         from_status=from_status,
         to_status=to_status,
         comment=comment,
+        section=section,
     )
 
 
@@ -263,10 +266,20 @@ def record_answer(
     answer.counter_accepted = answer.kind == LenderAnswer.Kind.COUNTERED and accept_counter
     answer.save()
     change_status(proposal, answer.kind, actor, answer.note)
-    if answer.kind == LenderAnswer.Kind.ACCEPTED:
-        return create_plan(proposal, **_proposal_terms(proposal), agreed_on=answer.answered_on)
-    if answer.counter_accepted:
-        terms = _proposal_terms(proposal)
+    if answer.kind == LenderAnswer.Kind.ACCEPTED or answer.counter_accepted:
+        terms = answer_terms(proposal, answer)
+        return create_plan(proposal, **terms, agreed_on=answer.answered_on)
+    return None
+
+
+def answer_terms(proposal: Proposal, answer: LenderAnswer) -> dict:
+    """The terms an answer puts forward: the proposal's own, or those of the
+    lender's counter-offer (what it leaves out stays as proposed). The plan of
+    an accepted answer and the verdict on a counter-offer both start here."""
+    terms = _proposal_terms(proposal)
+    if answer.agreed_amount:
+        terms["amount"] = answer.agreed_amount
+    if answer.kind == LenderAnswer.Kind.COUNTERED:
         terms.update(
             months=answer.counter_months or terms["months"],
             method=answer.counter_method or terms["method"],
@@ -275,8 +288,7 @@ def record_answer(
             else terms["annual_percent"],
             first_due=answer.counter_first_due_date or terms["first_due"],
         )
-        return create_plan(proposal, **terms, agreed_on=answer.answered_on)
-    return None
+    return terms
 
 
 def _proposal_terms(proposal: Proposal) -> dict:

@@ -11,6 +11,7 @@ from borrowers.access import AuthenticatedHttpRequest, borrower_required
 from borrowers.pdf import unprintable_message
 from repayment_plans import refusals
 from repayment_plans.models import EmailDelivery, Proposal, ProposalVersion
+from repayment_plans.negotiation import judging
 from repayment_plans.proposals import services as proposal_services
 from repayment_plans.proposals.forms import AnswerForm, DisclosureForm, ProposalForm, SendForm
 from repayment_plans.strategies import services as strategy_services
@@ -35,7 +36,9 @@ def _builder_context(
     capacity = getattr(form, "capacity", None)
     if capacity is None and schedule is not None:
         capacity = strategy_services.capacity_check(proposal.borrower, proposal, schedule, today)
+    debts = proposal_services.proposal_debts(proposal)
     return {
+        "channel_profile": debts[0].profile if debts else None,
         "schedule": schedule,
         "capacity": capacity,
         "proposal": proposal,
@@ -46,7 +49,10 @@ def _builder_context(
             "version"
         ),
         "send_form": SendForm(initial={"lender_email": proposal.lender_email}),
-        "answers": proposal.answers.all(),
+        "answers": [
+            {"answer": a, "evaluation": judging.judge_answer(a, today)}
+            for a in proposal.answers.all()
+        ],
         "plan": getattr(proposal, "plan", None),
         "today": today,
         "events": proposal.events.all(),
@@ -238,7 +244,14 @@ def proposal_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         raise Http404
     today = timezone.localdate()
     form = AnswerForm(request.POST or None, proposal=proposal, today=today)
-    if request.method == "POST" and form.is_valid():
+    evaluation = None
+    if request.method == "POST" and "check" in request.POST:
+        # "Check this offer": the verdict on the counter-offer, nothing saved.
+        if form.is_valid():
+            answer = form.save(commit=False)
+            answer.proposal = proposal
+            evaluation = judging.judge_answer(answer, today)
+    elif request.method == "POST" and form.is_valid():
         try:
             plan = proposal_services.record_answer(
                 proposal,
@@ -253,6 +266,5 @@ def proposal_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         if plan is not None:
             return redirect("plan_detail", pk=plan.pk)
         return redirect("proposal_detail", pk=proposal.pk)
-    return render(
-        request, "repayment_plans/proposal_answer.html", {"proposal": proposal, "form": form}
-    )
+    context = {"proposal": proposal, "form": form, "evaluation": evaluation}
+    return render(request, "repayment_plans/proposal_answer.html", context)

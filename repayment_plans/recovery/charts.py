@@ -29,8 +29,8 @@ def balance_chart(timeline: Timeline, title: str) -> str:
     """An SVG of the overall remaining balance, one point per month; milestones
     of the whole record are numbered in the order of ``timeline.milestones``."""
     months = timeline.months
-    if not months:
-        return ""
+    if not any(row.remaining > 0 for row in months):
+        return ""  # nothing owed in any month: no chart, the page says so
     top = max((row.remaining for row in months), default=Decimal(0)) or Decimal(1)
     plot_w = WIDTH - LEFT - RIGHT
     plot_h = HEIGHT - TOP - BOTTOM

@@ -117,5 +117,10 @@ def calendar_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     if feed is not None and feed.is_active:
         feed_url = request.build_absolute_uri(reverse("calendar_feed", args=[feed.token]))
         webcal_url = "webcal://" + feed_url.split("://", 1)[1]
-    context = {"borrower": borrower, "feed_url": feed_url, "webcal_url": webcal_url}
+    context = {
+        "borrower": borrower,
+        "feed_url": feed_url,
+        "webcal_url": webcal_url,
+        "events": len(borrower_events(borrower, timezone.localdate())),
+    }
     return render(request, "repayment_plans/calendar.html", context)

@@ -30,15 +30,20 @@ from borrowers.debts import tiers
 from borrowers.debts.explanations import TIER_TEXT
 from borrowers.models import Borrower, CaseNote, Counselor, Debt, User
 from repayment_plans.disputes import rules as disputes
+from repayment_plans.legal import deadlines as legal_deadlines
+from repayment_plans.legal.labels import ACTION_LABELS
 from repayment_plans.models import (
     Channel,
     Dispute,
     EmailDelivery,
     Installment,
+    LegalStage,
+    NegotiationContact,
     NotificationPreference,
     Proposal,
     Reminder,
     ReminderKind,
+    ReviewSection,
 )
 from repayment_plans.position.load import POSITION_PREFETCH, position_from_prefetched
 from repayment_plans.proposals.mail import message_id_domain, stuck
@@ -49,6 +54,9 @@ from repayment_plans.recovery.timeline import MilestoneKind
 BATCH_SIZE = 1000
 SEND_BATCH_SIZE = 200
 NO_ANSWER_DAYS = 14
+# Days after an agreement by phone or in the app, still without the lender's
+# words in writing, on which to remind the borrower to ask for them.
+CONFIRMATION_DAYS = (1, 7)
 DIGEST_WEEKDAY = 0  # Monday
 DIGEST_LIST_LIMIT = 20
 UNSUBSCRIBE_SALT = "reminders.unsubscribe"
@@ -61,6 +69,13 @@ DUE_OFFSETS = {
     -1: ReminderKind.MISSED,  # the day after the due date
 }
 TIER_OFFSETS = {7: ReminderKind.TIER_IN_7_DAYS, 1: ReminderKind.TIER_TOMORROW}
+# Court and arbitration deadlines (repayment_plans/legal/deadlines.py): 5 days
+# before, 2 days before and on the day.
+LEGAL_OFFSETS = {
+    5: ReminderKind.LEGAL_IN_5_DAYS,
+    2: ReminderKind.LEGAL_IN_2_DAYS,
+    0: ReminderKind.LEGAL_DUE_TODAY,
+}
 DISPUTE_OFFSETS = {
     disputes.REMIND_DAYS_BEFORE: ReminderKind.DISPUTE_IN_3_DAYS,
     0: ReminderKind.DISPUTE_DUE,
@@ -106,6 +121,8 @@ def _all_candidates(day: date, batch_size: int):
     yield from _no_answer_candidates(day, batch_size)
     yield from _milestone_candidates(day, batch_size)
     yield from _dispute_candidates(day, batch_size)
+    yield from _confirmation_candidates(day, batch_size)
+    yield from _legal_candidates(day, batch_size)
     if day.weekday() == DIGEST_WEEKDAY:
         yield from _digest_candidates(day)
 
@@ -233,6 +250,34 @@ def _no_answer_candidates(day: date, batch_size: int):
         ]
 
 
+def _confirmation_candidates(day: date, batch_size: int):
+    """Agreements recorded from a call or the lender's app, 1 and 7 days on,
+    with neither the lender's SMS pasted nor a screenshot or recording kept."""
+    for days in CONFIRMATION_DAYS:
+        start = timezone.make_aware(datetime.combine(day - timedelta(days=days), time.min))
+        unconfirmed = NegotiationContact.objects.filter(
+            outcome=NegotiationContact.Outcome.AGREED,
+            proposal__isnull=False,
+            sms_text="",
+            attachments__isnull=True,
+            occurred_at__gte=start,
+            occurred_at__lt=start + timedelta(days=1),
+        )
+        fields = ("lender_name", "borrower__user_id")
+        for rows in _batched(unconfirmed, batch_size, fields):
+            yield [
+                Reminder(
+                    user_id=user_id,
+                    kind=ReminderKind.CONFIRMATION,
+                    subject=f"negotiation:{pk}",
+                    on_date=day,
+                    context={"lender": lender},
+                    link=reverse("lender_detail", args=[lender]),
+                )
+                for pk, lender, user_id in rows
+            ]
+
+
 def _milestone_candidates(day: date, batch_size: int):
     """Milestones reached today, for borrowers with a plan or a repaid debt."""
 
@@ -312,6 +357,36 @@ def _dispute_candidates(day: date, batch_size: int):
                 link=link(pk),
             )
             for pk, nickname, lender, user_id in rows
+        ]
+
+
+def _legal_candidates(day: date, batch_size: int):
+    """The current stage of each legal matter whose deadline is 5 days, 2 days or
+    0 days away, while the borrower has not recorded acting on it."""
+    kind_by_due = {day + timedelta(days=offset): kind for offset, kind in LEGAL_OFFSETS.items()}
+    link = _link("legal_matter_detail")
+    waiting = LegalStage.objects.filter(
+        deadline_on__in=list(kind_by_due), acted_on__isnull=True, current_of__isnull=False
+    )
+    fields = (
+        "deadline_on",
+        "kind",
+        "matter_id",
+        "matter__debt__nickname",
+        "matter__debt__lender_name",
+        "matter__borrower__user_id",
+    )
+    for rows in _batched(waiting, batch_size, fields):
+        yield [
+            Reminder(
+                user_id=user_id,
+                kind=kind_by_due[due],
+                subject=f"legal:{pk}",
+                on_date=day,
+                context={"debt": nickname or lender, "due": due.isoformat(), "stage": kind},
+                link=link(matter_id),
+            )
+            for pk, due, kind, matter_id, nickname, lender, user_id in rows
         ]
 
 
@@ -507,7 +582,63 @@ def reminder_title(reminder: Reminder) -> str:
             )
             % c
         )
+    if kind == ReminderKind.CONFIRMATION:
+        return (
+            _(
+                "Ask %(lender)s for the agreement in writing (SMS, in-app record or letter): "
+                "the amount, the term and whether interest continues"
+            )
+            % c
+        )
+    if kind in (
+        ReminderKind.LEGAL_IN_5_DAYS,
+        ReminderKind.LEGAL_IN_2_DAYS,
+        ReminderKind.LEGAL_DUE_TODAY,
+    ):
+        return _legal_title(kind, c)
+    if kind in COUNSELOR_KINDS:
+        return _counselor_title(kind, c)
     return _("No answer from %(lender)s since %(sent)s: time for a follow-up call") % c
+
+
+COUNSELOR_KINDS = (ReminderKind.REVIEW_ASKED, ReminderKind.REVIEWED, ReminderKind.TRANSFER)
+
+
+def _counselor_title(kind: str, c: dict) -> str:
+    """Review requested (to the counselor), reviewed and transfer (to the borrower)."""
+    if kind == ReminderKind.REVIEW_ASKED:
+        return _("%(borrower)s asks you to review the proposal to %(lender)s") % c
+    if kind == ReminderKind.TRANSFER:
+        return (
+            _(
+                "%(agency)s proposes that %(to)s follow your case instead of %(from)s. "
+                "Nothing changes unless you accept."
+            )
+            % c
+        )
+    if c.get("decision") == "approved":
+        return _("%(counselor)s approved your proposal to %(lender)s") % c
+    section = c.get("section", "")
+    if section in ReviewSection.values:
+        return _("%(counselor)s asks for a change to your proposal to %(lender)s: %(section)s") % {
+            **c,
+            "section": ReviewSection(section).label,
+        }
+    return _("%(counselor)s asks for changes to your proposal to %(lender)s") % c
+
+
+def _legal_title(kind: str, c: dict) -> str:
+    action = legal_deadlines.ACTION_BY_KIND.get(c.get("stage", ""))
+    what = ACTION_LABELS[action] if action else _("act")
+    if kind == ReminderKind.LEGAL_DUE_TODAY:
+        return _(
+            "Court deadline about %(debt)s is today, %(due)s: last day to %(what)s. Free legal "
+            "aid: 12348"
+        ) % {**c, "what": what}
+    days = 5 if kind == ReminderKind.LEGAL_IN_5_DAYS else 2
+    return _(
+        "Court deadline about %(debt)s in %(days)s days, %(due)s: last day to %(what)s"
+    ) % {**c, "days": days, "what": what}
 
 
 def send_reminder(reminder_id: int) -> str:

@@ -62,6 +62,14 @@ class ReminderKind(models.TextChoices):
     DISPUTE_IN_3_DAYS = "dispute_in_3_days", _("Reply to a credit-report dispute due in 3 days")
     DISPUTE_DUE = "dispute_due", _("Reply to a credit-report dispute due today")
     COMPLAINT_DUE = "complaint_due", _("Reply to a complaint to the PBOC branch due")
+    CONFIRMATION = "confirmation", _("An agreement by phone not yet confirmed in writing")
+    LEGAL_IN_5_DAYS = "legal_in_5_days", _("A court or arbitration deadline in 5 days")
+    LEGAL_IN_2_DAYS = "legal_in_2_days", _("A court or arbitration deadline in 2 days")
+    LEGAL_DUE_TODAY = "legal_due_today", _("A court or arbitration deadline today")
+    # Counselors (docs/counselors.md): sent when it happens, not by the sweep.
+    REVIEW_ASKED = "review_asked", _("A proposal awaits your review (counselors)")
+    REVIEWED = "reviewed", _("Your counselor reviewed your proposal")
+    TRANSFER = "transfer", _("Another counselor is proposed to follow your case")
 
 
 class Channel(models.TextChoices):

@@ -5,10 +5,11 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from borrowers.inputs import NamedRequiredMixin
 from repayment_plans.plans.forms import first_due_date
 
 
-class StrategyForm(forms.Form):
+class StrategyForm(NamedRequiredMixin, forms.Form):
     first_due_date = forms.DateField(
         label=_("First installment date"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

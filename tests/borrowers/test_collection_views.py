@@ -244,8 +244,8 @@ def test_characters_the_letter_cannot_print_are_refused(english, alice):
 def test_who_and_channel_are_required(english, alice):
     data = form_data(yesterday_at(10), who="", channel=None)
     response = english.post(reverse("collection_contact_create"), data)
-    _assert_refused(response, "who", "This field is required.")
-    _assert_refused(response, "channel", "This field is required.")
+    _assert_refused(response, "who", "Please fill in “Who contacted you”.")
+    _assert_refused(response, "channel", "Please choose “How”.")
 
 
 def test_a_bad_edit_changes_nothing(english, alice):

@@ -382,8 +382,8 @@ def test_a_borrower_who_is_also_a_counselor_may_export_but_not_delete_here(clien
     [
         ({"password": "not my password", "confirm": "DELETE"}, "password", "not your password"),
         ({"password": PASSWORD, "confirm": "delete me"}, "confirm", "Type DELETE exactly"),
-        ({"password": PASSWORD, "confirm": ""}, "confirm", "This field is required"),
-        ({"password": "", "confirm": "DELETE"}, "password", "This field is required"),
+        ({"password": PASSWORD, "confirm": ""}, "confirm", "Please fill in “Type the word"),
+        ({"password": "", "confirm": "DELETE"}, "password", "Please fill in “Your password”."),
     ],
 )
 def test_a_wrong_password_or_word_deletes_nothing(world, alice, alice_client, data, field, message):

@@ -259,3 +259,18 @@ def test_debt_detail_explains_the_tier(alice_client, alice):
     assert 'data-standing="not_negotiated"' in html
     assert 'class="warning"' in html  # 27.38 % a year is above 24 %
     assert "12378" in html and "12363" in html
+
+
+def test_the_debt_page_labels_a_typical_rate_and_shows_where_to_negotiate(alice_client, alice):
+    debt = DebtFactory(borrower=alice, profile=profile("jiebei"))
+    debt.annual_rate_percent = debt.profile.typical_annual_percent
+    debt.save()
+    html = alice_client.get(reverse("debt_detail", args=[debt.pk])).content.decode()
+    assert 'class="muted typical-rate"' in html
+    channels = html.split('class="channels"')[1]
+    assert 'href="tel:95188"' in channels and "支付宝 → 借呗" in channels
+
+    debt.annual_rate_percent = Decimal("7.30")  # the contract's own rate
+    debt.save()
+    html = alice_client.get(reverse("debt_detail", args=[debt.pk])).content.decode()
+    assert 'class="muted typical-rate"' not in html

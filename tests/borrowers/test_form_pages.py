@@ -79,3 +79,13 @@ def test_a_contact_recorded_from_the_debt_page_lands_on_the_log(alice_client, al
     response = alice_client.post(f"{path}?debt={debt.pk}", data, **htmx_from(path))
     contact = CollectionContact.objects.get()
     assert response["HX-Redirect"] == f"{reverse('collection_log')}#contact-{contact.pk}"
+    # It lands on the contact, below the messages at the top: the message floats (a toast).
+    page = alice_client.get(response["HX-Redirect"]).content.decode()
+    assert 'class="messages-region toast"' in page and "已记录这次联系。" in page
+
+
+def test_a_message_on_a_page_opened_at_its_top_stays_in_place(alice_client, debt_form):
+    response = alice_client.post(reverse("debt_create"), debt_form, follow=True)
+    page = response.content.decode()
+    assert "债务已添加。" in page
+    assert 'class="messages-region"' in page and "toast" not in page

@@ -12,6 +12,14 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "e2e-failures"
+# Screenshots of the main pages at phone size, kept after every run for a
+# reviewer to look at (they are not compared pixel by pixel).
+SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
+
+
+def save_screen(page: Page, name: str) -> None:
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture(scope="session")

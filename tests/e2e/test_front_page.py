@@ -4,22 +4,15 @@ fails keeps its error in view."""
 
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from borrowers.models import Debt
+from tests.e2e.conftest import save_screen
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
-
-
-def screenshot(page, name):
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)
 
 
 def test_a_visitor_checks_a_debt_then_saves_it_into_a_new_account(
@@ -49,7 +42,7 @@ def test_a_visitor_checks_a_debt_then_saves_it_into_a_new_account(
     expect(result.locator(".days-to-next")).to_have_text("21")
     expect(result.get_by_text("如何阻止逾期升级")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    screenshot(page, "front-page-check")
+    save_screen(page, "front-page-check")
 
     result.get_by_role("link", name="保存下来，规划还款").click()
     expect(page.get_by_text("你刚查的这笔债务")).to_be_visible()
@@ -108,4 +101,4 @@ def test_an_inline_form_that_fails_keeps_the_error_in_view_and_focused(
     expect(page.locator("#messages")).to_be_in_viewport()
     assert str(Debt.objects.get().principal) == "12000.00"
     assert not errors, errors
-    screenshot(page, "overview-after-inline-add")
+    save_screen(page, "overview-after-inline-add")

@@ -9,7 +9,6 @@ amount that catches up; paying it through the plan page clears it everywhere.
 import re
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -18,12 +17,11 @@ from playwright.sync_api import expect
 from repayment_plans.models import LenderAnswer
 from repayment_plans.plans import services as plan_services
 from repayment_plans.proposals import services as proposal_services
+from tests.e2e.conftest import save_screen
 from tests.factories import PASSWORD, BorrowerFactory, DebtFactory, profile
 from tests.repayment_plans.conftest import make_proposal
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
 
 
 def yuan(amount) -> str:
@@ -40,11 +38,6 @@ def log_in(page, base_url, email_address):
 
 def fits_the_phone(page):
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
-
-
-def screenshot(page, name):
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)
 
 
 def test_one_agreed_one_pending_one_new_debt_show_the_same_figures_everywhere(
@@ -129,7 +122,7 @@ def test_one_agreed_one_pending_one_new_debt_show_the_same_figures_everywhere(
         assert re.fullmatch(r"\d+", days), f"debt {debt.lender_name}: days-to-next {days!r}"
         assert int(days) > 0
     fits_the_phone(page)
-    screenshot(page, "one-position-overview")
+    save_screen(page, "one-position-overview")
 
     # Each debt page shows what its card shows.
     for debt in (debt_a, debt_b, debt_c):
@@ -145,6 +138,7 @@ def test_one_agreed_one_pending_one_new_debt_show_the_same_figures_everywhere(
             f"/debts/{debt.pk}/ ({debt.lender_name}): report code differs"
         )
         fits_the_phone(page)
+        save_screen(page, f"one-position-debt-{expected['standing']}")
 
     # The strategies: A and B keep their terms; only C is split.
     page.goto(f"{base}/plan/")
@@ -163,7 +157,7 @@ def test_one_agreed_one_pending_one_new_debt_show_the_same_figures_everywhere(
         assert debt_a.lender_name not in line and debt_b.lender_name not in line, line
     expect(page.locator("dd.capacity-left")).to_have_text(yuan(capacity_left))
     fits_the_phone(page)
-    screenshot(page, "one-position-plan")
+    save_screen(page, "one-position-plan")
 
     # The timeline: the whole record waits for B's answer and for C's plan.
     page.goto(f"{base}/timeline/")
@@ -180,7 +174,7 @@ def test_one_agreed_one_pending_one_new_debt_show_the_same_figures_everywhere(
     expect(page.locator("section#scenario")).to_be_visible()
     expect(page.locator("section#scenario")).to_contain_text(debt_b.lender_name)
     fits_the_phone(page)
-    screenshot(page, "one-position-timeline")
+    save_screen(page, "one-position-timeline")
 
 
 def test_after_a_missed_installment_the_catch_up_amount_is_shown_paid_and_the_streak_restarts(
@@ -228,7 +222,7 @@ def test_after_a_missed_installment_the_catch_up_amount_is_shown_paid_and_the_st
     expect(page.locator("p.catch-up")).to_contain_text(missed)
     expect(page.locator("dd.streak")).to_have_text("0")
     fits_the_phone(page)
-    screenshot(page, "one-position-plan-behind")
+    save_screen(page, "one-position-plan-behind")
 
     page.goto(f"{base}/timeline/")
     this_month = page.locator('section[aria-labelledby="grid"] ol.report-grid').first.locator(
@@ -248,7 +242,7 @@ def test_after_a_missed_installment_the_catch_up_amount_is_shown_paid_and_the_st
     # The third installment was paid late: the streak starts again from zero.
     expect(page.locator("dd.streak")).to_have_text("0")
     fits_the_phone(page)
-    screenshot(page, "one-position-plan-caught-up")
+    save_screen(page, "one-position-plan-caught-up")
 
     page.goto(f"{base}/dashboard/")
     card = page.locator(f"article.debt-card#debt-{debt.pk}")

@@ -16,7 +16,6 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.apps import apps
-from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
 from django.core.exceptions import FieldDoesNotExist
@@ -37,6 +36,7 @@ from borrowers.debts import forms as debt_forms
 from borrowers.models import AccessGrant, Invite, User
 from repayment_plans.disputes.forms import DisputeForm
 from repayment_plans.models import LenderAnswer, NotificationPreference, Proposal
+from repayment_plans.negotiation.forms import NegotiationContactForm
 from repayment_plans.plans import forms as plan_forms
 from repayment_plans.plans import services as plan_services
 from repayment_plans.proposals import forms as proposal_forms
@@ -405,6 +405,19 @@ def password_set(world, form, response, before, after):
     assert user.check_password(form.cleaned_data["new_password1"])
 
 
+def saved_negotiation_contact(world, form, response, before, after):
+    contact = created(apps.get_model("repayment_plans", "NegotiationContact"), before)
+    assert contact.borrower == world.alice and contact.lender_name == world.huabei.lender_name
+    assert_instance_matches(contact, form.cleaned_data)
+    plans = apps.get_model("repayment_plans", "Plan").objects.filter(proposal__borrower=world.alice)
+    if contact.outcome == "agreed":  # the agreement became exactly one plan
+        plan = plans.get()
+        assert contact.proposal_id == plan.proposal_id
+        assert plan.principal == contact.offer_monthly * contact.offer_months
+    else:
+        assert not plans.exists()
+
+
 # Hints: valid values the generic strategies rarely hit --------------------------
 
 
@@ -418,6 +431,22 @@ def debt_hints(world):
         "penalty_multiplier_override": ["", "1", "1.5", "5"],
         "overdue_amount": ["", "100.00"],
     }
+
+
+def negotiation_hints(world):
+    first = plan_services.next_month_first(world.today).isoformat()
+    return {
+        "offer_monthly": ["", "500", "¥1,200", "1万"],
+        "offer_months": ["", "12", "36"],
+        "offer_first_due": ["", first],
+        "outcome": ["no_offer", "offer", "agreed"],
+    }
+
+
+def _negotiation_form(world, data):
+    return NegotiationContactForm(
+        data, borrower=world.alice, lender=world.huabei.lender_name, now=timezone.now()
+    )
 
 
 def proposal_hints(world):
@@ -541,6 +570,24 @@ TARGETS: list[Target] = [
             data, borrower=w.alice, now=timezone.now()
         ),
         saved=saved_new(apps.get_model("borrowers", "CollectionContact"), lambda w: w.alice),
+    ),
+    Target(
+        NegotiationContactForm,
+        "negotiation_create",
+        url=lambda w: reverse("negotiation_create", args=[w.huabei.lender_name]),
+        oracle=_negotiation_form,
+        saved=saved_negotiation_contact,
+        hints=negotiation_hints,
+    ),
+    Target(
+        NegotiationContactForm,
+        "negotiation_preview",
+        url=lambda w: reverse("negotiation_preview", args=[w.huabei.lender_name]),
+        oracle=_negotiation_form,
+        hints=negotiation_hints,
+        method="get",
+        headers={"HTTP_HX_REQUEST": "true"},
+        examples=100,
     ),
     Target(
         collection_forms.ComplaintFilterForm,
@@ -710,20 +757,20 @@ TARGETS: list[Target] = [
         hints=lambda w: {"email": ["alice@example.com", "Alice@Example.com"]},
     ),
     Target(
-        auth_forms.SetPasswordForm,
+        account_forms.SetPasswordForm,
         "password_reset_confirm",
         url=lambda w: "",
         prepare=_reset_url,
-        oracle=lambda w, data: auth_forms.SetPasswordForm(w.fresh(w.alice.user), data),
+        oracle=lambda w, data: account_forms.SetPasswordForm(w.fresh(w.alice.user), data),
         persona=None,
         saved=password_set,
         hints=lambda w: {"new_password1": [NEW_PASSWORD], "new_password2": [NEW_PASSWORD]},
     ),
     Target(
-        auth_forms.PasswordChangeForm,
+        account_forms.PasswordChangeForm,
         "password_change",
         url=lambda w: reverse("password_change"),
-        oracle=lambda w, data: auth_forms.PasswordChangeForm(w.fresh(w.alice.user), data),
+        oracle=lambda w, data: account_forms.PasswordChangeForm(w.fresh(w.alice.user), data),
         saved=password_set,
         hints=lambda w: {
             "old_password": [PASSWORD],

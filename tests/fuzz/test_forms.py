@@ -12,6 +12,7 @@ import pytest
 from django.db import transaction
 from django.http import QueryDict
 from django.test import Client
+from django.utils import translation
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -130,3 +131,21 @@ def test_fuzzed_input(name, world):
             transaction.savepoint_rollback(savepoint)
 
     run()
+
+
+DJANGO_REQUIRED = "这个字段是必填项。"  # Django's own "This field is required." in zh-hans
+
+
+@pytest.mark.parametrize("name", [target.name for target in TARGETS])
+def test_an_empty_required_field_is_named_in_its_message(name, world):
+    """Sent empty, every required field says which field it is ("请填写出借机构。"),
+    never Django's bare "这个字段是必填项。"."""
+    target = BY_NAME[name]
+    if target.setup:
+        target.setup(world)
+    target.url(world)
+    with translation.override("zh-hans"):
+        form = target.oracle(world, QueryDict())
+        form.is_valid()
+        bare = {field: errors for field, errors in form.errors.items() if DJANGO_REQUIRED in errors}
+    assert not bare, bare

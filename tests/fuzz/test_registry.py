@@ -45,17 +45,25 @@ def reachable(pattern) -> bool:
         return True  # needs arguments: counted
 
 
-def url_form_classes(resolver=None) -> set[type]:
+def url_form_classes(resolver=None, prefix="", routes=None) -> set[type]:
     """Forms of the class-based views the URLs route to (auth's login, password
-    reset and change), except the staff-only admin site."""
+    reset and change), except the staff-only admin site. A route that an
+    earlier pattern already serves (the project's reset page before the one in
+    django.contrib.auth.urls) is never reached, so its form is not counted."""
     found = set()
     resolver = resolver or get_resolver()
+    routes = set() if routes is None else routes
     for pattern in resolver.url_patterns:
+        route = prefix + str(pattern.pattern)
         if isinstance(pattern, URLResolver):
             if pattern.namespace == "admin":
                 continue
-            found |= url_form_classes(pattern)
-        elif isinstance(pattern, URLPattern) and reachable(pattern):
+            found |= url_form_classes(pattern, route, routes)
+            continue
+        if route in routes:
+            continue
+        routes.add(route)
+        if isinstance(pattern, URLPattern) and reachable(pattern):
             view_class = getattr(pattern.callback, "view_class", None)
             initkwargs = getattr(pattern.callback, "view_initkwargs", {})
             # LoginView uses authentication_form when set, else form_class.

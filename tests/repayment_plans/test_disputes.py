@@ -305,7 +305,7 @@ def field_errors(response, name) -> str:
         ("entry_month", {"entry_month": "2025-13"}, "Enter a valid date"),
         ("problem", {"problem": "too_old"}, "not marked as repaid"),
         ("complaint_on", {"complaint_on": "PAST10"}, "submitted the dispute first"),
-        ("shown", {"shown": ""}, "This field is required"),
+        ("shown", {"shown": ""}, "Please fill in “What the report shows”."),
     ],
 )
 def test_bad_input_is_answered_next_to_the_field_and_nothing_is_saved(

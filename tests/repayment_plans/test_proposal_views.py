@@ -315,6 +315,26 @@ def test_a_payment_without_javascript_lands_on_the_plan_with_its_message(alice_c
     assert "还款已记录" in response.content.decode()
 
 
+def test_reloading_a_refused_payment_goes_back_to_the_plan(alice_client, plan, today):
+    """Without JavaScript a refused payment leaves the browser on the payment URL;
+    reloading it shows the plan, not a 405."""
+    response = alice_client.get(reverse("payment_create", args=[plan.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("plan_detail", args=[plan.pk])
+
+
+def test_a_refused_payment_focuses_its_first_invalid_field(alice_client, plan, today):
+    response = alice_client.post(
+        reverse("payment_create", args=[plan.pk]),
+        {"amount": "", "paid_on": (today + timedelta(days=1)).isoformat()},
+    )
+    page = response.content.decode()
+    amount = page.split('name="amount"')[1].split(">")[0]
+    paid_on = page.split('name="paid_on"')[1].split(">")[0]
+    assert "autofocus" in amount and "autofocus" not in paid_on
+    assert "请填写" in page  # the empty amount is named, not Django's bare message
+
+
 def test_paying_everything_completes_the_plan(alice_client, plan, today):
     alice_client.post(
         reverse("payment_create", args=[plan.pk]),

@@ -100,3 +100,30 @@ def test_the_letter_says_what_the_plan_does_for_the_record(proposal, today, tmp_
     text = pdf_text(stored(version), tmp_path)
     assert "Whatthisplandoesformyrecord" in text
     assert "Theoverduerecordisdeleted" in text
+
+
+def test_a_new_borrower_is_told_to_add_a_debt_and_shown_no_empty_months(alice_client):
+    html = alice_client.get(reverse("timeline")).content.decode()
+    assert f'href="{reverse("debt_create")}"' in html
+    assert 'id="monthly"' not in html  # no 24 rows of "left ¥0.00"
+    assert "<svg" not in html and 'id="milestones"' not in html
+    assert reverse("calendar_settings") not in html.split('id="timeline-body"')[1]
+
+
+def test_with_everything_repaid_no_chart_is_drawn(alice_client, huabei_debt, today):
+    huabei_debt.cleared_on = today - timedelta(days=3)
+    huabei_debt.save()
+    html = alice_client.get(reverse("timeline")).content.decode()
+    assert 'id="monthly"' in html  # the months still show the settled code
+    assert "<svg" not in html
+    assert "没有剩余欠款" in html or "Nothing is left to repay" in html
+
+
+def test_the_calendar_page_says_when_there_is_nothing_to_put_in_it(
+    alice_client, huabei_debt, today
+):
+    assert 'id="calendar-empty"' in alice_client.get(reverse("calendar_settings")).content.decode()
+    accept(make_proposal([huabei_debt], months=12), today)
+    assert (
+        'id="calendar-empty"' not in alice_client.get(reverse("calendar_settings")).content.decode()
+    )
