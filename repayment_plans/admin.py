@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from repayment_plans.legal import admin as legal_admin  # noqa: F401  (the holiday calendar)
 from repayment_plans.models import (
     Dispute,
     EmailDelivery,
@@ -80,6 +81,3 @@ class DisputeAdmin(admin.ModelAdmin):
     list_filter = ("problem", "addressee", "outcome")
     list_select_related = ("debt__profile", "borrower")
     raw_id_fields = ("borrower", "debt")
-
-# The holiday calendar of the court deadlines.
-from repayment_plans.legal import admin as legal_admin  # noqa: E402, F401

@@ -1,5 +1,6 @@
 """Emails about the account itself: the sign-up welcome, the notice to an
-address that already has an account, and the password reset link.
+address that already has an account, the password reset link, and an
+agency's invitation of a counselor (only the invite's id in the broker).
 
 They are sent by a Celery worker after the request's transaction commits, so
 the page answers in the same time whether the address has an account or not
@@ -22,7 +23,7 @@ from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from borrowers.models import User
+from borrowers.models import CounselorInvite, User
 
 log = logging.getLogger(__name__)
 
@@ -92,5 +93,59 @@ def queue_account_email(kind: str, user: User) -> None:
             send_account_email.delay(kind, user.pk)
         except Exception:  # noqa: BLE001 - the visitor's page must not fail
             log.exception("Could not queue the %s email for user %s", kind, user.pk)
+
+    transaction.on_commit(enqueue)
+
+
+COUNSELOR_INVITE = (
+    "registration/counselor_invite_subject.txt",
+    "registration/counselor_invite_email.txt",
+)
+
+
+def counselor_invite_email(invite: CounselorInvite) -> EmailMessage:
+    """The invitation, in the inviting admin's language (the address may have no account)."""
+    context = {
+        "invite": invite,
+        "join_url": settings.SITE_URL + reverse("counselor_join", args=[invite.token]),
+    }
+    with translation.override(invite.invited_by.user.language or settings.LANGUAGE_CODE):
+        subject = render_to_string(COUNSELOR_INVITE[0], context)
+        body = render_to_string(COUNSELOR_INVITE[1], context)
+    return EmailMessage(
+        subject=" ".join(subject.split()),
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[invite.email],
+    )
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=4,
+)
+def send_counselor_invite(invite_id: int) -> bool:
+    """Send one invitation; False when it was used, withdrawn or expired meanwhile."""
+    invite = (
+        CounselorInvite.objects.select_related("agency", "invited_by__user")
+        .filter(pk=invite_id, used_at__isnull=True)
+        .first()
+    )
+    if invite is None:
+        return False
+    counselor_invite_email(invite).send()
+    return True
+
+
+def queue_counselor_invite(invite: CounselorInvite) -> None:
+    """Send after the commit, in the background (as the account emails)."""
+
+    def enqueue():
+        try:
+            send_counselor_invite.delay(invite.pk)
+        except Exception:  # noqa: BLE001 - the admin's page must not fail
+            log.exception("Could not queue the counselor invite %s", invite.pk)
 
     transaction.on_commit(enqueue)

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from borrowers.debts.budget import monthly_capacity
+from borrowers.identity import masked, validate_resident_id
 
 MAX_AMOUNT = Decimal("10000000000")  # 10^10 yuan: anything above is a typo
 
@@ -106,6 +107,10 @@ class Borrower(models.Model):
         _("hardship reason"), max_length=20, choices=HardshipReason.choices, blank=True
     )
     hardship_detail = models.TextField(_("hardship in your own words"), max_length=2000, blank=True)
+    # Optional; shown masked in the app, printed in full only in the letter (PDF).
+    id_number = models.CharField(
+        _("ID number (身份证号)"), max_length=18, blank=True, validators=[validate_resident_id]
+    )
     commitment_percent = models.PositiveSmallIntegerField(
         _("share of what is left that goes to repayments (%)"),
         default=70,
@@ -138,6 +143,10 @@ class Borrower(models.Model):
     @property
     def has_budget(self) -> bool:
         return self.budget_updated_at is not None
+
+    @property
+    def id_number_masked(self) -> str:
+        return masked(self.id_number)
 
 
 class OwnedQuerySet(models.QuerySet):

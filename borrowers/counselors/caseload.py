@@ -25,6 +25,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce, Least
 
 from borrowers import positions
 from borrowers.debts import tiers
@@ -43,11 +44,12 @@ PROPOSAL_STATUSES = (
     "rejected",
 )
 SORTS = {
-    # A court or arbitration deadline within a week comes before everything else.
+    # A court or arbitration deadline within a week comes before everything else; a
+    # later one counts like the date of a tier change.
     "urgency": (
         F("legal_soon_on").asc(nulls_last=True),
         "-has_missed",
-        F("next_tier_on").asc(nulls_last=True),
+        F("next_date").asc(nulls_last=True),
         "-worst_rank",
         "pk",
     ),
@@ -181,7 +183,13 @@ def caseload(counselor, today: date, filters: Filters = Filters()):
                 ),
                 default=Value(None),
                 output_field=DateField(),
-            )
+            ),
+            # The earlier of the next tier change and the court deadline (either may be
+            # missing; SQLite's two-argument min() would give NULL).
+            next_date=Least(
+                Coalesce("next_tier_on", "legal_deadline_on"),
+                Coalesce("legal_deadline_on", "next_tier_on"),
+            ),
         )
     )
     if filters.tier:

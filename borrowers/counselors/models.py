@@ -171,7 +171,7 @@ class Transfer(models.Model):
     the grant, the previous one loses it) or refuses (nothing changes)."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting for your answer")
+        PENDING = "pending", _("Pending")
         ACCEPTED = "accepted", _("Accepted")
         REFUSED = "refused", _("Refused")
         WITHDRAWN = "withdrawn", _("Withdrawn")

@@ -8,6 +8,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -16,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,11 +25,23 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from borrowers import positions
 from borrowers.access import AuthenticatedHttpRequest, borrower_required
-from borrowers.counselors import caseload
+from borrowers.counselors import caseload, transfers
+from borrowers.counselors.forms import JoinForm
 from borrowers.debts import explanations
 from borrowers.debts.forms import DebtForm
 from borrowers.inputs import NamedRequiredMixin, PlainTextMixin
-from borrowers.models import AccessEvent, AccessGrant, Borrower, CaseNote, Debt, Invite
+from borrowers.models import (
+    AccessEvent,
+    AccessGrant,
+    Borrower,
+    CaseNote,
+    Counselor,
+    CounselorInvite,
+    Debt,
+    Invite,
+    Transfer,
+    User,
+)
 
 PAGE_SIZE = 50
 INVITE_DAYS = 14
@@ -39,7 +53,8 @@ def counselor_required(
     @login_required
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not hasattr(request.user, "counselor"):
+        counselor = getattr(request.user, "counselor", None)
+        if counselor is None or not counselor.is_active:
             raise Http404
         return view(request, *args, **kwargs)
 
@@ -212,6 +227,9 @@ def access(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("access")
     context = {
         "form": form,
+        "transfers": borrower.transfers.filter(status=Transfer.Status.PENDING).select_related(
+            "from_counselor__agency", "to_counselor"
+        ),
         "grants": borrower.grants.active().select_related("counselor__agency"),
         "events": borrower.access_events.select_related("counselor")[:50],
     }
@@ -267,3 +285,87 @@ def access_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseRed
     AccessEvent.record(borrower, grant.counselor, AccessEvent.Action.REVOKE)
     messages.success(request, _("Access revoked. It takes effect at once."))
     return redirect("access")
+
+
+@borrower_required
+@require_POST
+def transfer_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseRedirect:
+    """The borrower accepts or refuses that another counselor follow them."""
+    borrower = request.user.borrower
+    get_object_or_404(borrower.transfers.filter(status=Transfer.Status.PENDING), pk=pk)
+    if request.POST.get("answer") == "accept":
+        transfer = transfers.accept(borrower, pk)
+        if transfer is not None:
+            messages.success(
+                request,
+                _("%(name)s now follows your case; %(old)s no longer sees your data.")
+                % {
+                    "name": transfer.to_counselor.display_name,
+                    "old": transfer.from_counselor.display_name,
+                },
+            )
+    elif request.POST.get("answer") == "refuse":
+        if transfers.refuse(borrower, pk) is not None:
+            messages.success(request, _("Refused. Nothing has changed in who sees your data."))
+    else:
+        messages.error(request, _("Accept or refuse the transfer."))
+    return redirect("access")
+
+
+# An invited counselor joins -----------------------------------------------------
+
+
+def _open_invite(token: str) -> CounselorInvite:
+    invite = (
+        CounselorInvite.objects.select_related("agency")
+        .filter(token=token, used_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+    if invite is None:
+        raise Http404
+    return invite
+
+
+@require_http_methods(["GET", "POST"])
+def counselor_join(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link: a new counselor account, or an existing account (its
+    password confirms it) attached to the agency. Used once, for 14 days."""
+    invite = _open_invite(token)
+    form = JoinForm(
+        request.POST or None, email=invite.email, initial={"display_name": invite.display_name}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            _join(invite, form, request)
+        except IntegrityError:  # the address got an account or a profile meanwhile
+            form.add_error(None, _("This address already has a counselor's or borrower's profile."))
+        else:
+            messages.success(
+                request,
+                _("Welcome to %(agency)s. Log in with %(email)s to see your caseload.")
+                % {"agency": invite.agency.name, "email": invite.email},
+            )
+            return redirect("login")
+    return render(request, "borrowers/counselor/join.html", {"form": form, "invite": invite})
+
+
+@transaction.atomic
+def _join(invite: CounselorInvite, form: JoinForm, request: HttpRequest) -> None:
+    claimed = CounselorInvite.objects.filter(
+        pk=invite.pk, used_at__isnull=True, expires_at__gt=timezone.now()
+    ).update(used_at=timezone.now())
+    if not claimed:
+        raise Http404
+    user = form.existing
+    if user is None:
+        user = User.objects.create_user(
+            invite.email, form.cleaned_data["password1"], language=_language(request)
+        )
+    Counselor.objects.create(
+        user=user, agency=invite.agency, display_name=form.cleaned_data["display_name"]
+    )
+    CounselorInvite.objects.filter(pk=invite.pk).update(used_by=user)
+
+
+def _language(request: HttpRequest) -> str:
+    return translation.get_language() or settings.LANGUAGE_CODE

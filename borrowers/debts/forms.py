@@ -123,6 +123,7 @@ class DebtForm(PlainTextMixin, forms.ModelForm):
             "first_missed_date",
             "overdue_amount",
             "contract_number",
+            "account_digits",
             "cleared_on",
             "grace_days_override",
             "penalty_multiplier_override",
@@ -152,6 +153,9 @@ class DebtForm(PlainTextMixin, forms.ModelForm):
         )
         bound_to_model(self)  # grace days 0 to 30, penalty multiplier 1 to 5
         self.fields["first_missed_date"].help_text = _("Leave blank if you are not behind.")
+        digits = self.fields["account_digits"]
+        digits.widget.attrs.update(inputmode="numeric", autocomplete="off", maxlength="4")
+        digits.help_text = _("Helps the lender find the account; printed in your letter.")
         self.fields["first_missed_date"].widget.attrs["max"] = today.isoformat()
         self.fields["grace_days_override"].widget.attrs["min"] = "0"
         self.fields["grace_days_override"].help_text = _("Leave blank to use the typical value.")

@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -140,6 +140,12 @@ class Debt(models.Model):
     )
     overdue_amount = money_field(_("overdue amount (minimum now due)"), null=True, blank=True)
     contract_number = models.CharField(_("contract number"), max_length=64, blank=True)
+    account_digits = models.CharField(
+        _("last 4 digits of the card or account"),
+        max_length=4,
+        blank=True,
+        validators=[RegexValidator(r"^\d{4}$", _("Enter the last 4 digits, for example 8021."))],
+    )
     cleared_on = models.DateField(
         _("repaid in full on"),
         null=True,

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('borrowers', '0012_profile_channels'),
+        ("borrowers", "0012_profile_channels"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='triage',
-            name='legal_deadline_on',
+            model_name="triage",
+            name="legal_deadline_on",
             field=models.DateField(null=True),
         ),
     ]

@@ -2,11 +2,35 @@
 
 from django.urls import path
 
+from repayment_plans.counselors import agency as agency_views
 from repayment_plans.counselors import views as counselor_views
 
 urlpatterns = [
     path("counselor/borrowers/<int:pk>/", counselor_views.borrower_view, name="counselor_borrower"),
     path("counselor/borrowers/<int:pk>/notes/", counselor_views.note_create, name="note_create"),
+    path(
+        "counselor/borrowers/<int:pk>/proposals/<int:proposal_pk>/",
+        counselor_views.proposal_review_page,
+        name="counselor_review",
+    ),
+    path(
+        "counselor/borrowers/<int:pk>/proposals/<int:proposal_pk>/letter/",
+        counselor_views.counselor_letter,
+        name="counselor_letter",
+    ),
+    path(
+        "counselor/borrowers/<int:pk>/proposals/<int:proposal_pk>/versions/<int:number>.pdf",
+        counselor_views.counselor_version_download,
+        name="counselor_version_download",
+    ),
+    path("counselor/agency/", agency_views.agency_page, name="agency"),
+    path("counselor/agency/invites/", agency_views.agency_invite, name="agency_invite"),
+    path("counselor/agency/transfers/", agency_views.transfer_create, name="transfer_create"),
+    path(
+        "counselor/agency/counselors/<int:pk>/deactivate/",
+        agency_views.counselor_deactivate,
+        name="counselor_deactivate",
+    ),
     path(
         "counselor/borrowers/<int:pk>/proposals/<int:proposal_pk>/review/",
         counselor_views.proposal_review,

@@ -79,9 +79,7 @@ class LegalStageForm(PlainTextMixin, forms.ModelForm):
         return day
 
     def clean_received_on(self):
-        return self._past(
-            "received_on", _("Enter the day you received it: not a future date.")
-        )
+        return self._past("received_on", _("Enter the day you received it: not a future date."))
 
     def clean_acted_on(self):
         return self._past("acted_on", _("Enter the day you acted: not a future date."))
@@ -103,7 +101,10 @@ class LegalStageForm(PlainTextMixin, forms.ModelForm):
         found = attachments.sniff(head)
         if not accepted(found):
             raise ValidationError(
-                _("This file is not a photo or a PDF we can keep. Use PNG, JPEG, WebP, HEIC or PDF."),
+                _(
+                    "This file is not a photo or a PDF we can keep. "
+                    "Use PNG, JPEG, WebP, HEIC or PDF."
+                ),
                 code="file_type",
             )
         assert found is not None

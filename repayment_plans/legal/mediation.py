@@ -60,9 +60,7 @@ def mediation_plan(borrower: Borrower, debt: Debt, today: date) -> MediationPlan
                 payment_for_months(amount, months, Method.INTEREST_FREE) - capacity, ZERO
             )
         try:
-            schedule = build_schedule(
-                amount, months, next_month_first(today), Method.INTEREST_FREE
-            )
+            schedule = build_schedule(amount, months, next_month_first(today), Method.INTEREST_FREE)
         except ValueError:  # less than a fen per installment
             schedule, shortfall = None, ZERO
     return MediationPlan(

@@ -44,8 +44,7 @@ def save_stage(stage: LegalStage) -> LegalStage:
     stage.save()
     matter = LegalMatter.objects.select_for_update().get(pk=stage.matter_id)
     _refresh_current(matter)
-    borrower_id = matter.borrower_id
-    transaction.on_commit(lambda: touch_triage(borrower_id))
+    touch_triage(matter.borrower_id)
     return stage
 
 
@@ -54,6 +53,7 @@ def start_matter(matter: LegalMatter, stage: LegalStage) -> LegalMatter:
     matter.save()
     stage.matter = matter
     save_stage(stage)
+    matter.refresh_from_db()
     return matter
 
 
@@ -63,22 +63,17 @@ def delete_stage(stage: LegalStage) -> None:
     names = [d.file.name for d in stage.documents.all() if d.file.name]
     stage.delete()
     _refresh_current(matter)
-    borrower_id = matter.borrower_id
+    touch_triage(matter.borrower_id)
     transaction.on_commit(lambda: remove_files(names))
-    transaction.on_commit(lambda: touch_triage(borrower_id))
 
 
 @transaction.atomic
 def delete_matter(matter: LegalMatter) -> None:
-    names = [
-        d.file.name
-        for d in LegalDocument.objects.filter(stage__matter=matter)
-        if d.file.name
-    ]
+    names = [d.file.name for d in LegalDocument.objects.filter(stage__matter=matter) if d.file.name]
     borrower_id = matter.borrower_id
     matter.delete()
+    touch_triage(borrower_id)
     transaction.on_commit(lambda: remove_files(names))
-    transaction.on_commit(lambda: touch_triage(borrower_id))
 
 
 def recompute_deadlines() -> int:

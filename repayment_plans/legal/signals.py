@@ -5,6 +5,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from repayment_plans.legal.models import HolidayDate, HolidayYear
+from repayment_plans.legal.services import recompute_deadlines
 
 
 @receiver(post_save, sender=HolidayDate)
@@ -14,6 +15,4 @@ from repayment_plans.legal.models import HolidayDate, HolidayYear
 def calendar_changed(sender, instance, raw=False, **kwargs):
     if raw:
         return
-    from repayment_plans.legal.services import recompute_deadlines
-
     transaction.on_commit(recompute_deadlines)

@@ -133,9 +133,7 @@ def legal_matter_create(request: AuthenticatedHttpRequest) -> HttpResponse:
             _keep_document(request, form, stage)
             messages.success(request, _("Saved. Your deadline is below."))
             return redirect("legal_matter_detail", pk=matter.pk)
-        return render(
-            request, "repayment_plans/legal/stage_form.html", {"form": form}, status=422
-        )
+        return render(request, "repayment_plans/legal/stage_form.html", {"form": form}, status=422)
     initial: dict = {}
     if "debt" in request.GET:
         try:
@@ -391,4 +389,3 @@ def legal_counselor_document(
         borrower, request.user.counselor, AccessEvent.Action.VIEW, f"court document {document.pk}"
     )
     return _file_response(document)
-

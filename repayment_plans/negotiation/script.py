@@ -71,10 +71,14 @@ class Account:
     penalty_fees: Decimal
     dpd: int
     tier: tiers.Tier
+    account_digits: str = ""  # the last 4 digits the borrower entered (Debt.account_digits)
 
     @property
     def card_digits(self) -> str:
-        """The last 4 digits of a card number, when the number entered has them."""
+        """The last 4 digits of a card number: as entered, or from the number
+        entered as the contract's when it has them."""
+        if self.is_credit_card and self.account_digits:
+            return self.account_digits
         digits = re.sub(r"\D", "", self.contract_number)
         return digits[-4:] if self.is_credit_card and len(digits) >= 4 else ""
 
@@ -249,13 +253,15 @@ def _hardship_sentence(cause: str) -> str:
     )
 
 
-def _account_sentence(account: Account, several: bool = False) -> str:
+def _account_sentence(account: Account) -> str:
     if account.card_digits:
         return gettext("The card number ends in %(digits)s.") % {"digits": account.card_digits}
+    if account.account_digits:
+        return gettext("The account number ends in %(digits)s.") % {
+            "digits": account.account_digits
+        }
     if account.contract_number:
         return gettext("The contract number is %(number)s.") % {"number": account.contract_number}
-    if several:
-        return gettext("I don't have its contract number to hand.")
     return gettext(
         "I don't have the contract number to hand: you can find the account by my name "
         "and ID number."
@@ -280,14 +286,27 @@ def _opening(data: ScriptInput, english: bool) -> Section:
             )
             % {"count": count, "lender": data.lender}
         )
+        unknown = []
         for account in data.accounts:
             label = account.nickname or (account.product_en if english else account.product_zh)
+            if not (account.card_digits or account.account_digits or account.contract_number):
+                unknown.append(label)
+                continue
             said.append(
                 gettext("%(label)s: %(text)s")
-                % {"label": label, "text": _account_sentence(account, several=True)}
+                % {"label": label, "text": _account_sentence(account)}
             )
-        if any(not a.card_digits and not a.contract_number for a in data.accounts):
-            said.append(gettext("You can find them by my name and ID number."))
+        if unknown:  # said once for all the accounts without a number
+            said.append(
+                ngettext(
+                    "I don't have the contract number of %(labels)s to hand: you can find it "
+                    "by my name and ID number.",
+                    "I don't have the contract numbers of %(labels)s to hand: you can find them "
+                    "by my name and ID number.",
+                    len(unknown),
+                )
+                % {"labels": _join(unknown)}
+            )
     else:
         about = (
             gettext(
@@ -713,6 +732,7 @@ def load_script_input(borrower: Borrower, lender: str, today: date) -> ScriptInp
             product_en=d.profile.name_en,
             nickname=d.nickname,
             contract_number=d.contract_number,
+            account_digits=d.account_digits,
             is_credit_card=d.profile.is_credit_card,
             principal=d.principal,
             interest=d.interest,

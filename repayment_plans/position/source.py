@@ -61,9 +61,7 @@ class PositionSource:
         latest = Proposal.objects.filter(borrower=OuterRef("pk")).order_by("-updated_at")
         return borrowers.prefetch_related(
             *POSITION_PREFETCH, "legal_matters__current_stage"
-        ).annotate(
-            proposal_status=Coalesce(Subquery(latest.values("status")[:1]), Value("none"))
-        )
+        ).annotate(proposal_status=Coalesce(Subquery(latest.values("status")[:1]), Value("none")))
 
     def caseload_figures(self, borrower, today: date) -> dict:
         current = position_from_prefetched(borrower, today)

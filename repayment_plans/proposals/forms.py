@@ -8,10 +8,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from borrowers.identity import normalised, validate_resident_id
 from borrowers.inputs import NamedRequiredMixin, PlainTextMixin, amount_field, bound_to_model
 from borrowers.models import Debt
 from borrowers.numerals import figures
 from repayment_plans.models import LenderAnswer, Proposal
+from repayment_plans.negotiation.evidence import COMMON_KEYS, DOCUMENTS, letter_checklist
 from repayment_plans.plans import services as plan_services
 from repayment_plans.plans.forms import LATEST_FIRST_DUE_DAYS, first_due_date
 from repayment_plans.plans.schedules import Method, months_for_payment
@@ -48,6 +50,25 @@ class ProposalForm(PlainTextMixin, forms.ModelForm):
         _("Monthly amount"),
         required=False,
         help_text=_("Type a monthly amount to get the number of installments, or the reverse."),
+    )
+
+    id_number = forms.CharField(
+        label=_("Your ID number (身份证号, optional)"),
+        max_length=20,
+        required=False,
+        validators=[validate_resident_id],
+        help_text=_(
+            "Helps the lender find your accounts. Printed in full only in the letter; "
+            "the app shows it masked."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+    )
+    forget_id_number = forms.BooleanField(label=_("Remove the saved ID number"), required=False)
+    evidence = forms.MultipleChoiceField(
+        label=_("Documents you attach to the letter"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tick what you will send with it: the letter lists exactly these."),
     )
 
     class Meta:
@@ -99,6 +120,18 @@ class ProposalForm(PlainTextMixin, forms.ModelForm):
         self.fields["first_due_date"].widget.attrs["min"] = today.isoformat()
         self.fields["lender_email"].required = False
         bound_to_model(self)  # annual_percent 0 to 36, months 1 to 120
+        checklist = letter_checklist(borrower.hardship_reason)
+        cast(forms.MultipleChoiceField, self.fields["evidence"]).choices = [
+            (key, DOCUMENTS[key]) for key in checklist
+        ]
+        if not self.is_bound:
+            self.initial["evidence"] = self.instance.evidence or list(COMMON_KEYS)
+        if borrower.id_number:  # never shown in full in the app: blank keeps it
+            self.fields["id_number"].help_text = _(
+                "Saved: %(masked)s. Leave blank to keep it; type another to replace it."
+            ) % {"masked": borrower.id_number_masked}
+        else:
+            del self.fields["forget_id_number"]
         self.schedule = None
         self.capacity = None
 
@@ -193,9 +226,19 @@ class ProposalForm(PlainTextMixin, forms.ModelForm):
             return None
         return months
 
+    def clean_id_number(self):
+        return normalised(self.cleaned_data["id_number"])
+
     def save(self, commit=True):
         self.instance.ask_freeze_interest = self.cleaned_data["method"] == Method.INTEREST_FREE
         self.instance.months = self.cleaned_data["months"]
+        self.instance.evidence = self.cleaned_data["evidence"]
+        id_number = self.cleaned_data["id_number"] or self.borrower.id_number
+        if self.cleaned_data.get("forget_id_number"):
+            id_number = ""
+        if commit and id_number != self.borrower.id_number:
+            self.borrower.id_number = id_number
+            self.borrower.save(update_fields=["id_number"])
         return super().save(commit=commit)
 
 

@@ -67,6 +67,9 @@ class Proposal(models.Model):
         _("ask to waive penalty interest and fees"), default=True
     )
     lender_email = models.EmailField(_("lender's email address"), blank=True)
+    # Keys of repayment_plans/negotiation/evidence.py DOCUMENTS the borrower ticked
+    # as attached: the letter lists exactly these.
+    evidence = models.JSONField(_("documents attached"), default=list, blank=True)
     strategy = models.CharField(max_length=20, blank=True)
     disclosures_acknowledged_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

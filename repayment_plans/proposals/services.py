@@ -27,6 +27,7 @@ from repayment_plans.models import (
     ProposalEvent,
     ProposalVersion,
 )
+from repayment_plans.negotiation import evidence
 from repayment_plans.plans.schedules import Schedule
 from repayment_plans.plans.services import create_plan
 from repayment_plans.position import compute as position
@@ -73,6 +74,20 @@ def change_status(
     )
 
 
+def open_review_comments(proposal: Proposal, events=None) -> dict[str, ProposalEvent]:
+    """The counselor's requests for changes not yet answered by a new request
+    for review, by section ("" for a comment on no particular section)."""
+    if proposal.status not in (Proposal.Status.CHANGES_REQUESTED, Proposal.Status.DRAFT):
+        return {}
+    comments: dict[str, ProposalEvent] = {}
+    for event in proposal.events.all() if events is None else events:
+        if event.to_status == Proposal.Status.IN_REVIEW:
+            comments = {}
+        elif event.to_status == Proposal.Status.CHANGES_REQUESTED and event.comment:
+            comments[event.section] = event
+    return comments
+
+
 def proposal_debts(proposal: Proposal) -> list[Debt]:
     return list(proposal.debts.select_related("profile").order_by("pk"))
 
@@ -112,12 +127,20 @@ def letter_context(proposal: Proposal, today: date) -> dict:
             "penalty_fees": sum((d.penalty_fees for d in debts), ZERO),
         },
         "is_credit_card": any(d.profile.is_credit_card for d in debts),
-        **record_section(debts, schedule, today),
+        "attachments": attached_documents(proposal),
     }
 
 
+def attached_documents(proposal: Proposal) -> list:
+    """What the borrower ticked as attached, in the order of the checklist."""
+    ticked = set(proposal.evidence or ())
+    order = evidence.COMMON_KEYS + tuple(evidence.DOCUMENTS)
+    return [evidence.DOCUMENTS[key] for key in dict.fromkeys(order) if key in ticked]
+
+
 def record_section(debts, schedule: Schedule, today: date) -> dict:
-    """ "What this plan does for my record": the timeline if the lender accepts."""
+    """What the plan would do for the record if the lender accepts: shown to the
+    borrower on the proposal page (the letter is for the lender)."""
 
     plan = position.scenario(
         "this", ((i.due_date, i.payment) for i in schedule.installments), today

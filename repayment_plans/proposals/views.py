@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -10,10 +11,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from borrowers.access import AuthenticatedHttpRequest, borrower_required
 from borrowers.pdf import unprintable_message
 from repayment_plans import refusals
-from repayment_plans.models import EmailDelivery, Proposal, ProposalVersion
+from repayment_plans.models import (
+    EmailDelivery,
+    Proposal,
+    ProposalEvent,
+    ProposalVersion,
+    ReminderKind,
+)
 from repayment_plans.negotiation import judging
 from repayment_plans.proposals import services as proposal_services
 from repayment_plans.proposals.forms import AnswerForm, DisclosureForm, ProposalForm, SendForm
+from repayment_plans.reminders.notify import notify
 from repayment_plans.strategies import services as strategy_services
 from repayment_plans.web import form_key_from, get_proposal_for_user, letter_language, new_form_key
 
@@ -39,6 +47,10 @@ def _builder_context(
     debts = proposal_services.proposal_debts(proposal)
     return {
         "channel_profile": debts[0].profile if debts else None,
+        # For the borrower, not in the letter: what the plan does for the record.
+        "record": proposal_services.record_section(debts, schedule, today)
+        if schedule is not None and debts
+        else None,
         "schedule": schedule,
         "capacity": capacity,
         "proposal": proposal,
@@ -56,6 +68,7 @@ def _builder_context(
         "plan": getattr(proposal, "plan", None),
         "today": today,
         "events": proposal.events.all(),
+        "review_comments": proposal_services.open_review_comments(proposal),
         "has_counselor": proposal.borrower.grants.active().exists(),
         "form_key": new_form_key(),
     }
@@ -74,9 +87,26 @@ def request_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseRe
             request, _("Only a draft can be sent for review, to a counselor with access.")
         )
     else:
-        proposal_services.change_status(proposal, Proposal.Status.IN_REVIEW, request.user)
+        event = proposal_services.change_status(proposal, Proposal.Status.IN_REVIEW, request.user)
+        if event is not None:
+            _notify_counselors(proposal, event)
         messages.success(request, _("Your counselor has been asked to review it."))
     return redirect("proposal_detail", pk=proposal.pk)
+
+
+def _notify_counselors(proposal: Proposal, event: ProposalEvent) -> None:
+    """One notification per counselor with access, for this request."""
+    borrower = proposal.borrower
+    link = reverse("counselor_review", args=[borrower.pk, proposal.pk])
+    for grant in borrower.grants.active().select_related("counselor"):
+        if grant.counselor.is_active:
+            notify(
+                grant.counselor.user_id,
+                ReminderKind.REVIEW_ASKED,
+                f"ask:{event.pk}:{grant.counselor_id}",
+                {"borrower": borrower.display_name, "lender": proposal.lender_name},
+                link,
+            )
 
 
 @borrower_required

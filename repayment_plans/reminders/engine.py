@@ -636,9 +636,11 @@ def _legal_title(kind: str, c: dict) -> str:
             "aid: 12348"
         ) % {**c, "what": what}
     days = 5 if kind == ReminderKind.LEGAL_IN_5_DAYS else 2
-    return _(
-        "Court deadline about %(debt)s in %(days)s days, %(due)s: last day to %(what)s"
-    ) % {**c, "days": days, "what": what}
+    return _("Court deadline about %(debt)s in %(days)s days, %(due)s: last day to %(what)s") % {
+        **c,
+        "days": days,
+        "what": what,
+    }
 
 
 def send_reminder(reminder_id: int) -> str:

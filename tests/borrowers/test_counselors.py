@@ -756,22 +756,21 @@ def test_review_request_approval_and_audit_trail(world):
     assert asked.actor == w.x.user
     review_url = reverse("proposal_review", args=[w.x.pk, proposal.pk])
 
-    # The counselor sees the proposal awaiting review, with the review form.
+    # The counselor's borrower page links to the review page, which has the form.
+    page_url = reverse("counselor_review", args=[w.x.pk, proposal.pk])
     page = w.clients.a.get(reverse("counselor_borrower", args=[w.x.pk])).content.decode()
+    assert f'href="{page_url}"' in page
+    page = w.clients.a.get(page_url).content.decode()
     assert f'action="{review_url}"' in page
 
-    # Asking for changes without saying which is refused.
-    response = w.clients.a.post(review_url, {"decision": "changes", "comment": "  "}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("counselor_borrower", args=[w.x.pk])
+    # Asking for changes without saying which, or what, is refused next to the fields.
+    response = w.clients.a.post(review_url, {"decision": "changes", "comment": "  "})
+    assert response.status_code == 200
     proposal.refresh_from_db()
     assert proposal.status == Proposal.Status.IN_REVIEW
     assert ProposalEvent.objects.count() == 1
-    assert "with a comment" in response.content.decode()
-
-    # An unknown decision is refused as well.
-    w.clients.a.post(review_url, {"decision": "burn"})
-    proposal.refresh_from_db()
-    assert proposal.status == Proposal.Status.IN_REVIEW
+    assert set(response.context["form"].errors) == {"section", "comment"}
+    assert 'id="id_comment_error"' in response.content.decode()
 
     response = w.clients.a.post(review_url, {"decision": "approve", "comment": "Looks right."})
     assert response.status_code == 302
@@ -806,7 +805,8 @@ def test_requesting_changes_with_a_comment_goes_back_to_the_borrower(world):
     w = world
     review_url = reverse("proposal_review", args=[w.x.pk, w.proposal.pk])
     response = w.clients.a.post(
-        review_url, {"decision": "changes", "comment": "Start with a smaller amount."}
+        review_url,
+        {"decision": "changes", "section": "amount", "comment": "Start with a smaller amount."},
     )
     assert response.status_code == 302
     w.proposal.refresh_from_db()
@@ -814,8 +814,12 @@ def test_requesting_changes_with_a_comment_goes_back_to_the_borrower(world):
     event = ProposalEvent.objects.latest("pk")
     assert (event.from_status, event.to_status) == ("in_review", "changes")
     assert event.comment == "Start with a smaller amount."
+    assert event.section == "amount"
     html = w.clients.x.get(reverse("proposal_detail", args=[w.proposal.pk])).content.decode()
     assert "Start with a smaller amount." in html
+    # Next to the amount, in the terms section of the borrower's page.
+    terms = html[html.index('id="terms"') : html.index('id="versions"')]
+    assert 'id="review-amount"' in terms and "Start with a smaller amount." in terms
     # The borrower can send it for review again.
     assert reverse("request_review", args=[w.proposal.pk]) in html
     w.clients.x.post(reverse("request_review", args=[w.proposal.pk]))

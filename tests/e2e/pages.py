@@ -33,6 +33,7 @@ class Demo:
     plan: Any  # agreed with the lender
     dispute: Any  # filed, waiting for the reply
     contact: Any  # a collection contact from the log
+    legal_matter: Any  # a payment order received 3 days ago
 
     def user(self, persona: str):
         return {BORROWER: self.borrower.user, COUNSELOR: self.counselor.user}.get(persona)
@@ -91,6 +92,18 @@ MAIN_PAGES = [
     MainPage("access", BORROWER),
     MainPage("caseload", COUNSELOR),
     MainPage("counselor_borrower", COUNSELOR, lambda d: {"pk": d.borrower.pk}),
+    MainPage(
+        "counselor_review",
+        COUNSELOR,
+        lambda d: {"pk": d.borrower.pk, "proposal_pk": d.in_review.pk},
+    ),
+    MainPage(
+        "counselor_review",
+        COUNSELOR,
+        lambda d: {"pk": d.borrower.pk, "proposal_pk": d.proposal.pk},
+        label="finalised",
+    ),
+    MainPage("agency", COUNSELOR),
     MainPage("notifications", COUNSELOR),
     MainPage("collection_log", BORROWER),
     MainPage("collection_contact_create", BORROWER),
@@ -112,6 +125,20 @@ MAIN_PAGES = [
         "counselor_dispute",
         COUNSELOR,
         lambda d: {"pk": d.borrower.pk, "dispute_pk": d.dispute.pk},
+    ),
+    MainPage("legal_list", BORROWER),
+    MainPage("legal_matter_create", BORROWER),
+    MainPage("legal_matter_detail", BORROWER, lambda d: {"pk": d.legal_matter.pk}),
+    MainPage("legal_stage_create", BORROWER, lambda d: {"pk": d.legal_matter.pk}),
+    MainPage(
+        "legal_stage_edit",
+        BORROWER,
+        lambda d: {"pk": d.legal_matter.pk, "stage_pk": d.legal_matter.current_stage_id},
+    ),
+    MainPage(
+        "legal_counselor_matter",
+        COUNSELOR,
+        lambda d: {"pk": d.borrower.pk, "matter_pk": d.legal_matter.pk},
     ),
     MainPage("my_data", BORROWER),
     MainPage("account_deleted", ANONYMOUS),
@@ -162,4 +189,5 @@ def load_demo() -> Demo:
         plan=plan,
         dispute=borrower.disputes.get(),
         contact=borrower.collection_contacts.filter(channel="third_party").get(),
+        legal_matter=borrower.legal_matters.get(),
     )

@@ -30,11 +30,15 @@ from borrowers.accounts import throttle
 from borrowers.accounts.lockout import AdminLoginForm, LoginForm
 from borrowers.collection import complaint
 from borrowers.collection import forms as collection_forms
+from borrowers.counselors.forms import CounselorInviteForm, JoinForm, TransferForm
 from borrowers.counselors.views import InviteCodeForm, NoteForm
 from borrowers.data_rights.views import DeleteAccountForm
 from borrowers.debts import forms as debt_forms
-from borrowers.models import AccessGrant, Invite, User
+from borrowers.models import AccessGrant, Counselor, CounselorInvite, Invite, Transfer, User
+from repayment_plans.counselors.forms import DECISION_STATUS, ReviewForm
 from repayment_plans.disputes.forms import DisputeForm
+from repayment_plans.legal import services as legal_services
+from repayment_plans.legal.forms import LegalMatterForm, LegalStageForm
 from repayment_plans.models import LenderAnswer, NotificationPreference, Proposal
 from repayment_plans.negotiation.forms import NegotiationContactForm
 from repayment_plans.plans import forms as plan_forms
@@ -162,6 +166,16 @@ class World:
     def plan(self):
         return proposal_services.record_answer(
             self.proposal, LenderAnswer(kind="accepted", answered_on=self.today)
+        )
+
+    @cached_property
+    def legal_matter(self):
+        """A payment order about Alice's 微粒贷 debt, received a week ago."""
+        LegalMatter = apps.get_model("repayment_plans", "LegalMatter")
+        LegalStage = apps.get_model("repayment_plans", "LegalStage")
+        return legal_services.start_matter(
+            LegalMatter(borrower=self.alice, debt=self.weilidai),
+            LegalStage(kind="payment_order", received_on=self.today - timedelta(days=7)),
         )
 
     def fresh(self, obj):
@@ -418,6 +432,72 @@ def saved_negotiation_contact(world, form, response, before, after):
         assert not plans.exists()
 
 
+def saved_legal_matter(world, form, response, before, after):
+    LegalMatter = apps.get_model("repayment_plans", "LegalMatter")
+    LegalStage = apps.get_model("repayment_plans", "LegalStage")
+    matter = created(LegalMatter, before)
+    assert matter.borrower == world.alice and matter.debt == form.cleaned_data["debt"]
+    stage = created(LegalStage, before)
+    assert stage.matter == matter and matter.current_stage == stage
+    assert_instance_matches(stage, form.cleaned_data)
+
+
+def saved_legal_stage(world, form, response, before, after):
+    stage = created(apps.get_model("repayment_plans", "LegalStage"), before)
+    assert stage.matter == world.legal_matter
+    assert_instance_matches(stage, form.cleaned_data)
+
+
+def _in_review(world):
+    proposal_services.change_status(world.proposal, Proposal.Status.IN_REVIEW, world.alice.user)
+
+
+def saved_review(world, form, response, before, after):
+    proposal = world.fresh(world.proposal)
+    assert proposal.status == DECISION_STATUS[form.cleaned_data["decision"]]
+    event = proposal.events.latest("pk")
+    assert event.comment == form.cleaned_data["comment"]
+    expected = "" if form.cleaned_data["decision"] == "approve" else form.cleaned_data["section"]
+    assert event.section == expected
+    event.full_clean()
+
+
+def _agency_admin(world):
+    Counselor.objects.filter(pk=world.charlie.pk).update(is_agency_admin=True)
+    world.erin = CounselorFactory(display_name="Erin", agency=world.charlie.agency)
+    world.join_invite = CounselorInvite.objects.create(
+        agency=world.charlie.agency,
+        invited_by=world.charlie,
+        email="joining@agency.example",
+        display_name="Joining",
+        expires_at=timezone.now() + timedelta(days=14),
+    )
+
+
+def saved_counselor_invite(world, form, response, before, after):
+    invite = created(CounselorInvite, before)
+    assert (invite.agency, invite.invited_by) == (world.charlie.agency, world.charlie)
+    assert invite.email == form.cleaned_data["email"]
+    assert invite.display_name == form.cleaned_data["display_name"]
+    invite.full_clean(validate_unique=False)
+
+
+def saved_transfer(world, form, response, before, after):
+    transfer = created(Transfer, before)
+    assert transfer.borrower == form.cleaned_data["borrower"]
+    assert transfer.to_counselor == form.cleaned_data["to_counselor"]
+    assert transfer.status == Transfer.Status.PENDING
+    assert not AccessGrant.objects.filter(counselor=transfer.to_counselor).exists()
+
+
+def saved_join(world, form, response, before, after):
+    counselor = Counselor.objects.get(user__email="joining@agency.example")
+    assert counselor.display_name == form.cleaned_data["display_name"]
+    assert counselor.agency == world.charlie.agency
+    assert counselor.user.check_password(form.cleaned_data["password1"])
+    assert CounselorInvite.objects.get(pk=world.join_invite.pk).used_at is not None
+
+
 # Hints: valid values the generic strategies rarely hit --------------------------
 
 
@@ -447,6 +527,17 @@ def _negotiation_form(world, data):
     return NegotiationContactForm(
         data, borrower=world.alice, lender=world.huabei.lender_name, now=timezone.now()
     )
+
+
+def legal_hints(world):
+    days = [(world.today - timedelta(days=d)).isoformat() for d in (0, 1, 30)]
+    return {
+        "kind": ["payment_order", "suit", "judgment", "ruling", "award", "paid"],
+        "received_on": days,
+        "acted_on": ["", *days],
+        "event_on": ["", world.today.isoformat()],
+        "debt": [str(world.huabei.pk), str(world.weilidai.pk)],
+    }
 
 
 def proposal_hints(world):
@@ -553,6 +644,56 @@ TARGETS: list[Target] = [
         oracle=lambda w, data: NoteForm(data, today=w.today),
         persona="charlie",
         saved=saved_note,
+    ),
+    Target(
+        ReviewForm,
+        "proposal_review",
+        url=lambda w: reverse("proposal_review", args=[w.alice.pk, w.proposal.pk]),
+        setup=_in_review,
+        oracle=lambda w, data: ReviewForm(data),
+        persona="charlie",
+        saved=saved_review,
+        hints=lambda w: {
+            "decision": ["approve", "changes"],
+            "section": ["", "term", "amount"],
+            "comment": ["", "Make it 24 months."],
+        },
+    ),
+    Target(
+        CounselorInviteForm,
+        "agency_invite",
+        url=lambda w: reverse("agency_invite"),
+        setup=_agency_admin,
+        oracle=lambda w, data: CounselorInviteForm(data),
+        persona="charlie",
+        saved=saved_counselor_invite,
+        hints=lambda w: {
+            "email": ["new@agency.example", "alice@example.com"],
+            "display_name": ["New"],
+        },
+    ),
+    Target(
+        TransferForm,
+        "transfer_create",
+        url=lambda w: reverse("transfer_create"),
+        setup=_agency_admin,
+        oracle=lambda w, data: TransferForm(data, agency=w.charlie.agency),
+        persona="charlie",
+        saved=saved_transfer,
+        hints=lambda w: {
+            "borrower": [str(w.alice.pk), str(w.bob.pk)],
+            "to_counselor": [str(w.erin.pk), str(w.charlie.pk), str(w.dana.pk)],
+        },
+    ),
+    Target(
+        JoinForm,
+        "counselor_join",
+        url=lambda w: reverse("counselor_join", args=[w.join_invite.token]),
+        setup=_agency_admin,
+        oracle=lambda w, data: JoinForm(data, email="joining@agency.example"),
+        persona=None,
+        saved=saved_join,
+        hints=lambda w: {"password1": [NEW_PASSWORD], "password2": [NEW_PASSWORD]},
     ),
     Target(
         InviteCodeForm,
@@ -722,6 +863,23 @@ TARGETS: list[Target] = [
         url=lambda w: reverse("dispute_create"),
         oracle=lambda w, data: DisputeForm(data, user=w.alice.user, today=w.today),
         saved=saved_new(apps.get_model("repayment_plans", "Dispute"), lambda w: w.alice),
+    ),
+    Target(
+        LegalMatterForm,
+        "legal_matter_create",
+        url=lambda w: reverse("legal_matter_create"),
+        oracle=lambda w, data: LegalMatterForm(data, user=w.alice.user, today=w.today),
+        saved=saved_legal_matter,
+        hints=legal_hints,
+    ),
+    Target(
+        LegalStageForm,
+        "legal_stage_create",
+        url=lambda w: reverse("legal_stage_create", args=[w.legal_matter.pk]),
+        oracle=lambda w, data: LegalStageForm(data, today=w.today),
+        saved=saved_legal_stage,
+        hints=legal_hints,
+        setup=lambda w: w.legal_matter,
     ),
     Target(
         LoginForm,

@@ -109,3 +109,27 @@ def test_a_finalised_version_never_changes_and_edits_make_the_next(proposal, tod
     assert stored(first) == first_bytes
     assert first.terms["months"] == 12 and second.terms["months"] == 6
     assert stored(second) != first_bytes
+
+
+def test_the_letter_prints_the_id_number_the_account_digits_and_the_ticked_documents(
+    alice, huabei_debt, today, tmp_path
+):
+    alice.id_number = "11010519491231002X"
+    alice.hardship_reason = "illness"
+    alice.save()
+    huabei_debt.account_digits = "8021"
+    huabei_debt.save()
+    proposal = make_proposal([huabei_debt], months=12, evidence=["credit_report", "hospital_bills"])
+    text = pdf_text(stored(proposal_services.finalise(proposal, today, "zh-hans")), tmp_path)
+    assert "11010519491231002X" in text  # in full, only here
+    assert "尾号8021" in text
+    assert "本人征信报告" in text and "医院缴费票据和收据" in text
+    assert "本人身份证复印件" not in text  # not ticked, not listed
+
+
+def test_without_a_ticked_document_the_letter_has_no_attachments_section(
+    huabei_debt, today, tmp_path
+):
+    proposal = make_proposal([huabei_debt], months=12, evidence=[])
+    text = pdf_text(stored(proposal_services.finalise(proposal, today, "en")), tmp_path)
+    assert "Attachments" not in text

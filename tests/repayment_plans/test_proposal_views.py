@@ -389,3 +389,34 @@ def test_a_name_no_pdf_font_has_still_finalises_with_a_warning(alice_client, ali
     assert response.status_code == 200
     assert proposal.versions.get().number == 1
     assert "were replaced with □: 𠀀" in response.content.decode()
+
+
+ID_NUMBER = "11010519491231002X"
+
+
+def test_a_wrong_id_number_is_refused_next_to_its_field_and_nothing_is_saved(
+    alice_client, alice, proposal
+):
+    url = reverse("proposal_detail", args=[proposal.pk])
+    response = alice_client.post(url, builder_data(proposal, id_number="110105194912310021"))
+    page = response.content.decode()
+    assert 'class="field-errors"' in page.split('id="field-id_number"')[1].split("</div>")[1]
+    alice.refresh_from_db()
+    assert alice.id_number == ""
+
+    alice_client.post(
+        url, builder_data(proposal, id_number=ID_NUMBER.lower(), evidence=["id_card"])
+    )
+    alice.refresh_from_db()
+    proposal.refresh_from_db()
+    assert alice.id_number == ID_NUMBER and proposal.evidence == ["id_card"]
+    page = alice_client.get(url).content.decode()
+    assert "110105********002X" in page and ID_NUMBER not in page
+
+    # Blank keeps it; the box removes it.
+    alice_client.post(url, builder_data(proposal, id_number=""))
+    alice.refresh_from_db()
+    assert alice.id_number == ID_NUMBER
+    alice_client.post(url, builder_data(proposal, id_number="", forget_id_number="on"))
+    alice.refresh_from_db()
+    assert alice.id_number == ""

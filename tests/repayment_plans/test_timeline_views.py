@@ -93,13 +93,18 @@ def test_queries_do_not_grow_with_months_or_payments(alice_client, alice, huabei
     assert count() == small
 
 
-def test_the_letter_says_what_the_plan_does_for_the_record(proposal, today, tmp_path):
+def test_what_the_plan_does_for_the_record_is_shown_to_the_borrower_not_the_lender(
+    alice_client, proposal, today, tmp_path
+):
     from tests.repayment_plans.test_letter_pdf import pdf_text, stored
 
     version = proposal_services.finalise(proposal, today, "en")
     text = pdf_text(stored(version), tmp_path)
-    assert "Whatthisplandoesformyrecord" in text
-    assert "Theoverduerecordisdeleted" in text
+    assert "Whatthisplan" not in text and "Theoverduerecordisdeleted" not in text
+    page = alice_client.get(reverse("proposal_detail", args=[proposal.pk])).content.decode()
+    record = page.split('id="record"')[1].split("</section>")[0]
+    assert "<svg" in record
+    assert record.count("<time ") >= 2  # the milestones, dated
 
 
 def test_a_new_borrower_is_told_to_add_a_debt_and_shown_no_empty_months(alice_client):

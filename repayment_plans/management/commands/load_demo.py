@@ -1,6 +1,7 @@
 """Create (or refresh) the demo accounts: a borrower with a budget and three
 debts in three tiers, a collection log with breaches and a pending dispute,
-a counselor at a demo agency, and a staff user.
+a demo agency with two counselors (the first its admin) and a caseload of 40
+more borrowers in every tier and proposal state, and a staff user.
 
 Dates are relative to today (Asia/Shanghai), so the tiers stay the same
 whenever the demo is loaded. Safe to run twice.
@@ -23,15 +24,19 @@ from borrowers.models import (
     Debt,
     HardshipReason,
     ProductProfile,
+    Transfer,
     User,
 )
-from repayment_plans.models import Dispute, LenderAnswer, Proposal
+from repayment_plans.legal import services as legal_services
+from repayment_plans.management import demo_caseload
+from repayment_plans.models import Dispute, LegalMatter, LegalStage, LenderAnswer, Proposal
 from repayment_plans.proposals import services as proposal_services
 from repayment_plans.reminders.engine import sweep
 
 DEMO_PASSWORD = "demo-password-2026"
 BORROWER_EMAIL = "borrower@demo.local"
 COUNSELOR_EMAIL = "counselor@demo.local"
+SECOND_COUNSELOR_EMAIL = "counselor2@demo.local"
 STAFF_EMAIL = "staff@demo.local"
 
 DEMO_DEBTS = [
@@ -50,7 +55,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run=False, **options):
         if dry_run:
-            self.stdout.write(f"Would create {BORROWER_EMAIL}, {COUNSELOR_EMAIL}, {STAFF_EMAIL}")
+            self.stdout.write(
+                f"Would create {BORROWER_EMAIL}, {COUNSELOR_EMAIL}, {SECOND_COUNSELOR_EMAIL}, "
+                f"{demo_caseload.SIZE} caseload borrowers, {STAFF_EMAIL}"
+            )
             return
         today = timezone.localdate()
         with transaction.atomic():
@@ -88,23 +96,42 @@ class Command(BaseCommand):
                 )
             self._agreed_plan(borrower, today)
             self._rights(borrower, today)
+            self._legal_matter(borrower, today)
             agency, _ = Agency.objects.get_or_create(
                 code="demo-agency", defaults={"name": "示范信用咨询中心"}
             )
             counselor, _ = Counselor.objects.update_or_create(
                 user=self._user(COUNSELOR_EMAIL),
-                defaults={"agency": agency, "display_name": "王老师"},
+                defaults={
+                    "agency": agency,
+                    "display_name": "王老师",
+                    "is_agency_admin": True,
+                    "deactivated_at": None,
+                },
+            )
+            second, _ = Counselor.objects.update_or_create(
+                user=self._user(SECOND_COUNSELOR_EMAIL),
+                defaults={
+                    "agency": agency,
+                    "display_name": "陈老师",
+                    "is_agency_admin": False,
+                    "deactivated_at": None,
+                },
             )
             self._counselor_case(borrower, counselor, today)
+            Transfer.objects.filter(borrower=borrower).delete()
+            cases = demo_caseload.load([counselor, second], today, DEMO_PASSWORD)
             self._user(STAFF_EMAIL, staff=True)
         # Today's reminders (the first installment is due in 3 days): recorded now and
         # sent by the worker that `make run` starts, like the 09:00 sweep would.
         with transaction.atomic():
             reminders = sweep(today)
         self.stdout.write(f"Reminders for {today}: {reminders.total}")
-        self.stdout.write(self.style.SUCCESS("Demo data loaded. Logins (password for all three):"))
+        self.stdout.write(self.style.SUCCESS("Demo data loaded. Logins (one password for all):"))
         self.stdout.write(f"  borrower   {BORROWER_EMAIL}")
-        self.stdout.write(f"  counselor  {COUNSELOR_EMAIL}")
+        self.stdout.write(f"  counselor  {COUNSELOR_EMAIL}  (agency admin)")
+        self.stdout.write(f"  counselor  {SECOND_COUNSELOR_EMAIL}")
+        self.stdout.write(f"  caseload   {len(cases)} borrowers, {demo_caseload.EMAIL.format(1)} …")
         self.stdout.write(f"  staff      {STAFF_EMAIL}  (Django admin at /admin/)")
         self.stdout.write(f"  password   {DEMO_PASSWORD}")
 
@@ -179,6 +206,29 @@ class Command(BaseCommand):
             reason="当月账单已于到期日前全额还款，有支付宝还款记录。",
             evidence="支付宝还款记录截图",
             filed_on=today - timedelta(days=5),
+        )
+
+    def _legal_matter(self, borrower, today):
+        """The 微众 debt went to pre-suit mediation; then a payment order came 3 days ago."""
+        debt = borrower.debts.get(profile__key="weilidai")
+        court = "上海市浦东新区人民法院"
+        matter = legal_services.start_matter(
+            LegalMatter(borrower=borrower, debt=debt),
+            LegalStage(
+                kind=LegalStage.Kind.MEDIATION,
+                court=court,
+                received_on=today - timedelta(days=20),
+                notes="法院调解员来电，询问还款意向。",
+            ),
+        )
+        legal_services.save_stage(
+            LegalStage(
+                matter=matter,
+                kind=LegalStage.Kind.PAYMENT_ORDER,
+                court=court,
+                case_number="（2026）沪0115民督1234号",
+                received_on=today - timedelta(days=3),
+            )
         )
 
     def _counselor_case(self, borrower, counselor, today):
