@@ -203,3 +203,21 @@ def test_counselor_lands_in_the_counselor_area(client, charlie):
     response = client.get(reverse("home"), follow=True)
     assert response.redirect_chain[-1][0] == reverse("caseload")
     assert charlie.agency.name in response.content.decode()
+
+
+def test_passwords_are_hashed_with_argon2_and_an_old_hash_is_upgraded_at_login(
+    client, alice, settings
+):
+    from django.contrib.auth.hashers import make_password
+
+    from config import settings as project
+
+    settings.PASSWORD_HASHERS = project.PASSWORD_HASHERS  # as deployed, not the tests' MD5
+    user = alice.user
+    user.password = make_password(PASSWORD, hasher="pbkdf2_sha256")
+    user.save(update_fields=["password"])
+    response = client.post(reverse("login"), {"username": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$")
+    assert make_password("another passphrase").startswith("argon2$")
