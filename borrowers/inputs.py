@@ -54,6 +54,10 @@ class NamedRequiredMixin:
     first invalid field takes the focus when the page loads (``autofocus``),
     without JavaScript too (with it, static/js/forms.js does the same after a swap)."""
 
+    # Provided by the form class this is mixed into.
+    fields: dict[str, forms.Field]
+    errors: forms.utils.ErrorDict
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         name_required_fields(self.fields)

@@ -6,8 +6,15 @@ import django.test
 import pytest
 from aiosmtpd.controller import Controller
 from django.test import RequestFactory
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import PASSWORD, BorrowerFactory, CounselorFactory
+
+# In CI, property tests draw the same examples on every run (a failure there is
+# reproducible, never a coin toss); on a developer's machine they explore anew.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 class Client(django.test.Client):

@@ -9,8 +9,10 @@ scoping it to the signed-in user shows up as a leak or as a change of her data.
 
 Personas: another borrower (the attacker), a counselor of another agency (whom
 the attacker granted access, with edits), the victim's own counselor (read-only
-access), a staff member (no profile: staff use the admin) and anonymous. For each
-of them, with every such URL:
+access), the admin of that counselor's agency (who may move the victim to
+another counselor, with her consent, but never sees her data), a staff member
+(no profile: staff use the admin) and anonymous. For each of them, with every
+such URL:
 1. never a server error;
 2. none of the victim's marker strings, nor one of her PDF files, in a response
    (her counselor does see her, on her pages of the counselor area);
@@ -486,7 +488,11 @@ def test_no_persona_reaches_another_borrowers_objects():
     attacker = build_world(ATTACKER, other, can_edit=True, today=today)
     victim = build_world(VICTIM, granted, can_edit=False, today=today, first_id=VICTIM_ID)
     staff = UserFactory(email="staff@example.com", is_staff=True)
+    agency_admin = CounselorFactory(
+        display_name="Agency admin", agency=granted.agency, is_agency_admin=True
+    )
     personas = {
+        "agency admin": agency_admin.user,  # the granted counselor's agency
         "attacker": attacker.user,  # another borrower
         "other counselor": other.user,  # another agency, granted access by the attacker
         "granted counselor": granted.user,  # the victim's, read-only

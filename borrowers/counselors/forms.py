@@ -74,9 +74,8 @@ class JoinForm(PlainTextMixin, forms.Form):
 
     def clean_password1(self):
         password = self.cleaned_data["password1"]
-        if self.existing is not None:
-            if not self.existing.check_password(password):
-                raise forms.ValidationError(_("This is not the password of this account."))
+        if self.existing is not None and not self.existing.check_password(password):
+            raise forms.ValidationError(_("This is not the password of this account."))
         return password
 
     def clean(self):
@@ -141,7 +140,5 @@ def agency_borrowers(agency):
     """Borrowers with an active grant to a counselor of the agency: the only
     ones its admin may move (never named to anyone else)."""
     return Borrower.objects.filter(
-        pk__in=AccessGrant.objects.active()
-        .filter(counselor__agency=agency)
-        .values("borrower_id")
+        pk__in=AccessGrant.objects.active().filter(counselor__agency=agency).values("borrower_id")
     )

@@ -10,9 +10,7 @@ urlpatterns = [
     path("access/", counselor_views.access, name="access"),
     path("access/<int:pk>/revoke/", counselor_views.access_revoke, name="access_revoke"),
     path("access/<int:pk>/edit/", counselor_views.access_edit, name="access_edit"),
-    path(
-        "access/transfers/<int:pk>/", counselor_views.transfer_answer, name="transfer_answer"
-    ),
+    path("access/transfers/<int:pk>/", counselor_views.transfer_answer, name="transfer_answer"),
     path("counselor/join/<str:token>/", counselor_views.counselor_join, name="counselor_join"),
     path(
         "counselor/borrowers/<int:pk>/debts/<int:debt_pk>/edit/",

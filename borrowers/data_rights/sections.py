@@ -49,6 +49,7 @@ from borrowers.models import (
     CollectionContact,
     Debt,
     Invite,
+    Transfer,
     Triage,
     User,
 )
@@ -100,6 +101,10 @@ EXCLUDED: dict[str, str] = {
     "borrowers.Counselor": (
         "A counselor's work profile at an agency, not borrower data. Counselors have no "
         "export or self-service deletion: their case notes stay with the agency."
+    ),
+    "borrowers.CounselorInvite": (
+        "An agency's invitation of a counselor by email: the counselor's work account, "
+        "not borrower data (as borrowers.Counselor)."
     ),
     "admin.LogEntry": (
         "Staff actions in the admin, recorded under the staff member. Entries about a "
@@ -198,6 +203,22 @@ register(
             "counselor__agency"
         ),
         additions=lambda event: _counselor(event.counselor),
+    )
+)
+register(
+    Section(
+        "transfers",
+        Transfer,
+        _("Transfers to another counselor proposed to you"),
+        lambda user: Transfer.objects.filter(borrower__user=user).select_related(
+            "from_counselor__agency", "to_counselor"
+        ),
+        exclude=("requested_by",),
+        additions=lambda t: {
+            "from_counselor": t.from_counselor.display_name,
+            "to_counselor": t.to_counselor.display_name,
+            "agency": t.from_counselor.agency.name,
+        },
     )
 )
 register(

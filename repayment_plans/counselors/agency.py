@@ -4,6 +4,7 @@ and proposes to move a borrower to another counselor (the borrower decides).
 Staff create agencies and their first admin in the Django admin."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import wraps
 from typing import Any
@@ -45,7 +46,14 @@ def agency_admin_required(
     return wrapped
 
 
-def counselor_rows(agency) -> list[Counselor]:
+@dataclass(frozen=True)
+class CounselorRow:
+    counselor: Counselor
+    caseload_size: int
+    waiting_reviews: int
+
+
+def counselor_rows(agency) -> list[CounselorRow]:
     """The agency's counselors with their caseload size and the proposals
     waiting for their review (two grouped queries, whatever the size)."""
     counselors = list(
@@ -63,9 +71,7 @@ def counselor_rows(agency) -> list[Counselor]:
         .annotate(n=Count("borrower__proposals", distinct=True))
         .values_list("counselor_id", "n")
     )
-    for counselor in counselors:
-        counselor.waiting_reviews = waiting.get(counselor.pk, 0)
-    return counselors
+    return [CounselorRow(c, c.caseload_size, waiting.get(c.pk, 0)) for c in counselors]
 
 
 def _page(

@@ -28,7 +28,7 @@ class LegalStageForm(PlainTextMixin, forms.ModelForm):
     """A document received from a court or an arbitration commission, and what
     the borrower did about it. One photo or PDF of it may come with it."""
 
-    document = forms.FileField(label=_("photo or PDF of the document"), required=False)
+    document = forms.FileField(label=_("Photo or PDF of the document"), required=False)
 
     class Meta:
         model = LegalStage

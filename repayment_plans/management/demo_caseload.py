@@ -177,7 +177,9 @@ def _proposals(borrowers, debts_by_borrower, counselors, rng, today) -> None:
     for i, borrower, _debt, state, proposal in made:
         counselor = counselors[(i + i // 4) % 2]
         if state != Proposal.Status.DRAFT:
-            events.append(_event(proposal, borrower.user, borrower.display_name, "draft", "in_review"))
+            events.append(
+                _event(proposal, borrower.user, borrower.display_name, "draft", "in_review")
+            )
         if state == Proposal.Status.CHANGES_REQUESTED:
             section = list(CHANGE_COMMENTS)[i % len(CHANGE_COMMENTS)]
             event = _event(proposal, counselor.user, counselor.display_name, "in_review", state)
@@ -188,7 +190,7 @@ def _proposals(borrowers, debts_by_borrower, counselors, rng, today) -> None:
                 _event(proposal, counselor.user, counselor.display_name, "in_review", "approved")
             )
     ProposalEvent.objects.bulk_create(events)
-    for i, _borrower, _debt, state, proposal in made:
+    for _i, _borrower, _debt, state, proposal in made:
         if state in (Proposal.Status.ACCEPTED, Proposal.Status.REJECTED):
             answered_on = min(today, proposal.first_due_date - timedelta(days=3))
             proposal_services.record_answer(

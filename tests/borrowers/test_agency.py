@@ -106,9 +106,7 @@ def test_only_the_granted_counselor_reads_the_review_the_letter_and_the_pdf(w, w
         if who == "a":
             assert response.status_code == 200, url
         elif who == "anonymous":
-            assert response.status_code == 302 and response["Location"].startswith(
-                reverse("login")
-            )
+            assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
         else:
             assert response.status_code == 404, (who, url)
     viewed = AccessEvent.objects.filter(action=AccessEvent.Action.VIEW).count() - events
@@ -131,7 +129,12 @@ def test_the_review_page_shows_debts_schedule_capacity_versions_and_trail(w):
     assert "Xavier Xu · Draft → Awaiting the counselor" in html  # the audit trail
     pdf = w.clients.a.get(pdf_url(w))
     assert b"".join(pdf.streaming_content).startswith(b"%PDF")
-    assert w.clients.a.get(reverse("counselor_version_download", args=[w.x.pk, w.proposal.pk, 2])).status_code == 404
+    assert (
+        w.clients.a.get(
+            reverse("counselor_version_download", args=[w.x.pk, w.proposal.pk, 2])
+        ).status_code
+        == 404
+    )
 
 
 def test_the_borrowers_own_proposal_urls_stay_borrower_only(w):
@@ -160,7 +163,7 @@ def test_a_change_requested_on_the_term_is_shown_next_to_the_terms_and_notified(
     assert sent == [[reminder.pk]]
     assert reminders.send_reminder(reminder.pk) == "sent"
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["xavier@example.com"]
-    assert "Term" in mail.outbox[0].subject
+    assert "期限" in mail.outbox[0].subject  # the section, in the borrower's language
     html = w.clients.x.get(reverse("proposal_detail", args=[w.proposal.pk])).content.decode()
     terms = html[html.index('id="terms"') : html.index('id="versions"')]
     assert 'id="review-term"' in terms and "Make it 12 months." in terms
@@ -208,7 +211,9 @@ def agency_requests(w):
     }
 
 
-@pytest.mark.parametrize("name", ["agency", "agency_invite", "counselor_deactivate", "transfer_create"])
+@pytest.mark.parametrize(
+    "name", ["agency", "agency_invite", "counselor_deactivate", "transfer_create"]
+)
 @pytest.mark.parametrize("who", PERSONAS)
 def test_only_the_agency_admin_runs_the_agency(w, who, name):
     method, url, data = agency_requests(w)[name]
@@ -230,7 +235,10 @@ def test_only_the_agency_admin_runs_the_agency(w, who, name):
 
 def test_the_agency_page_counts_each_counselors_caseload_and_waiting_reviews(w):
     response = w.clients.admin.get(reverse("agency"))
-    rows = {c.display_name: (c.caseload_size, c.waiting_reviews) for c in response.context["counselors"]}
+    rows = {
+        r.counselor.display_name: (r.caseload_size, r.waiting_reviews)
+        for r in response.context["counselors"]
+    }
     assert rows == {"Admin Ada": (0, 0), "Counselor A": (1, 1), "Counselor B": (0, 0)}
 
 
@@ -439,7 +447,15 @@ def test_the_demo_agency_has_two_counselors_and_40_borrowers_in_every_state_and_
     assert counselors[1].is_agency_admin and not counselors[0].is_agency_admin
     assert len(first) == 40
     states = {s for row in first for s in row[4]}
-    assert states >= {"draft", "in_review", "changes", "approved", "finalised", "accepted", "rejected"}
+    assert states >= {
+        "draft",
+        "in_review",
+        "changes",
+        "approved",
+        "finalised",
+        "accepted",
+        "rejected",
+    }
     for counselor in counselors:
         granted = granted_borrowers(counselor)
         assert granted.count() >= 20

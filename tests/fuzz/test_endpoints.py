@@ -66,6 +66,7 @@ ENDPOINTS = [
         may_change=(
             "repayment_plans.Proposal",
             "repayment_plans.ProposalEvent",
+            "repayment_plans.Reminder",  # the borrower is told of the review
             "borrowers.AccessEvent",
             "borrowers.Triage",
         ),

@@ -196,8 +196,8 @@ def test_no_reminder_once_the_borrower_acted_or_a_later_stage_came(matter, huabe
 def test_the_reminder_reads_well(matter, alice):
     reminders.sweep(date(2026, 10, 8), enqueue=False)
     reminder = Reminder.objects.get(subject__startswith="legal:")
-    title = reminders.reminder_title(reminder)
-    assert "2026-10-08" in title and "object in writing to the payment order" in title
+    title = reminders.reminder_title(reminder)  # in the borrower's language
+    assert "2026-10-08" in title and "对支付令提出书面异议的最后一天" in title
 
 
 # The caseload ----------------------------------------------------------------------------

@@ -170,7 +170,7 @@ def test_the_migration_seeds_2025_to_2027_with_2027_provisional():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_editing_the_calendar_moves_the_stored_deadlines(alice):
+def test_editing_the_calendar_moves_the_stored_deadlines(seeded_profiles, alice):
     SEED.seed(apps, None)  # flushed by an earlier transactional test
     debt = DebtFactory(borrower=alice)
     stage = LegalStage(kind=Kind.PAYMENT_ORDER, received_on=date(2026, 11, 2))
