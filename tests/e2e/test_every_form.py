@@ -135,7 +135,8 @@ def log_in(page: Page, base: str, email: str = EMAIL) -> None:
 
 
 def save(form) -> None:
-    form.locator("button[type=submit]").click()
+    """The form's own submit button (the answer form also has "check this offer")."""
+    form.locator("button[type=submit]:not([name=check])").click()
 
 
 def path_is(page: Page, path: str) -> None:
