@@ -241,8 +241,13 @@ def _save(
         return None
     lender_url = _lender_url(lender, contact)
     message = _saved_message(contact, plan, created)
-    if plan is not None or not pages.embedded(request):
-        # On the form's own page; or the plan, the proposals and the state all changed.
+    if plan is not None:
+        # The agreement is now the plan: its page (with its channel, its agent and,
+        # until the lender confirms in writing, the reminder to ask).
+        return pages.saved(
+            request, message=message, page_url=reverse("plan_detail", args=[plan.pk])
+        )
+    if not pages.embedded(request):
         return pages.saved(request, message=message, page_url=lender_url)
     return pages.saved(
         request,

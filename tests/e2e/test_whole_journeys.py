@@ -215,13 +215,18 @@ def test_a_borrower_and_her_counselor_from_sign_up_to_the_first_payment(
     note_form.locator("button[type=submit]").click()
     expect(desk.locator("ul.notes li").first).to_contain_text("电话：收入下降，每月可还九百左右。")
     assert CaseNote.objects.get().next_action_on == next_action
-    review = desk.locator("form.review")
-    review.locator("textarea").fill("每月 1000 元太紧，建议 900 元。")
-    review.locator("button[value=changes]").click()
+    # The review page: the schedule to decide on, then a change asked on the amount.
+    desk.locator(f"main a[href$='/proposals/{webank.pk}/']").first.click()
+    expect(desk.locator("#review-term")).to_contain_text("¥1,000.00")
+    review = desk.locator(".review-decision form")
+    review.locator("input[name=decision][value=changes]").check()
+    review.locator("select[name=section]").select_option("amount")
+    review.locator("textarea[name=comment]").fill("每月 1000 元太紧，建议 900 元。")
+    review.locator("button[type=submit]").click()
     expect(desk.locator(".status-changes").first).to_be_visible()
     fits_the_screen(desk, viewport)
     # Back on the caseload, the next action shows in her row.
-    desk.locator("main a[href='/counselor/']").first.click()
+    desk.goto(f"{base}/counselor/")
     expect(rows.filter(has_text="李明")).to_contain_text(next_action.isoformat())
 
     # She sees the review on her proposal, lowers the amount and finalises.
