@@ -26,6 +26,7 @@ from repayment_plans.legal.forms import LegalMatterForm, LegalStageForm
 from repayment_plans.legal.labels import ACTION_LABELS, URGENCY_LABELS
 from repayment_plans.legal.mediation import mediation_plan
 from repayment_plans.legal.models import LegalDocument, LegalMatter, LegalStage
+from repayment_plans.negotiation import attachments
 from repayment_plans.refusals import Refused
 
 Kind = LegalStage.Kind
@@ -222,17 +223,8 @@ def legal_matter_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 
 
 def _file_response(document: LegalDocument) -> FileResponse:
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    extension = document.file.name.rsplit(".", 1)[-1] if document.file.name else "bin"
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"court-document-{document.stage_id}-{document.pk}.{extension}",
-        content_type=document.content_type,
-    )
+    name = f"court-document-{document.stage_id}-{document.pk}"
+    return attachments.private_file_response(document.file, document.content_type, name)
 
 
 @borrower_required

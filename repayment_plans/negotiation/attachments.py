@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404
+
 MB = 1024 * 1024
 IMAGE_MAX_BYTES = 10 * MB  # a phone screenshot is well below
 PDF_MAX_BYTES = 10 * MB
@@ -88,3 +91,17 @@ def sniff(head: bytes) -> FileType | None:
 def kind_for(head: bytes) -> str | None:
     found = sniff(head)
     return found.kind if found else None
+
+
+def private_file_response(stored: FieldFile, content_type: str, name: str) -> FileResponse:
+    """A kept file, served only by a view that checked access: always as a
+    download (never shown inline), with the type found when it was uploaded and
+    the stored extension; a file gone from storage is a 404."""
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    extension = stored.name.rsplit(".", 1)[-1] if stored.name else "bin"
+    return FileResponse(
+        handle, as_attachment=True, filename=f"{name}.{extension}", content_type=content_type
+    )

@@ -26,7 +26,7 @@ from repayment_plans.models import (
     Plan,
     Proposal,
 )
-from repayment_plans.negotiation import judging, offers
+from repayment_plans.negotiation import attachments, judging, offers
 from repayment_plans.negotiation import services as negotiation
 from repayment_plans.negotiation.forms import NegotiationContactForm
 from repayment_plans.position.load import load_position
@@ -353,17 +353,8 @@ def offer_preview(request: AuthenticatedHttpRequest, lender: str) -> HttpRespons
 
 
 def _file_response(attachment: NegotiationAttachment) -> FileResponse:
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    extension = attachment.file.name.rsplit(".", 1)[-1] if attachment.file.name else "bin"
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"negotiation-{attachment.contact_id}-{attachment.pk}.{extension}",
-        content_type=attachment.content_type,
-    )
+    name = f"negotiation-{attachment.contact_id}-{attachment.pk}"
+    return attachments.private_file_response(attachment.file, attachment.content_type, name)
 
 
 @borrower_required
