@@ -12,6 +12,7 @@ from borrowers.signals import touch_triage
 from repayment_plans.legal import deadlines
 from repayment_plans.legal.calendar import holiday_calendar
 from repayment_plans.legal.models import LegalDocument, LegalMatter, LegalStage
+from repayment_plans.negotiation import attachments
 from repayment_plans.negotiation.attachments import DOCUMENT, SCREENSHOT, FileType
 from repayment_plans.refusals import Refused
 
@@ -116,16 +117,7 @@ def add_document(stage: LegalStage, upload: UploadedFile, file_type: FileType) -
         content_type=file_type.content_type,
         size=upload.size or 0,
     )
-    upload.seek(0)
-    document.file.save(f"document{file_type.extension}", upload, save=False)
-    stored = document.file.name
-    assert stored is not None  # save() named the file
-    try:
-        document.save()
-    except Exception:
-        document.file.storage.delete(stored)
-        raise
-    return document
+    return attachments.store(document, document.file, upload, "document", file_type)
 
 
 @transaction.atomic

@@ -105,3 +105,19 @@ def private_file_response(stored: FieldFile, content_type: str, name: str) -> Fi
     return FileResponse(
         handle, as_attachment=True, filename=f"{name}.{extension}", content_type=content_type
     )
+
+
+def store(record, field: FieldFile, upload, stem: str, file_type: FileType):
+    """Save ``upload`` into ``field`` as ``stem`` with the extension of what the
+    file is (not what it was called), then the ``record`` that holds it; if the
+    row cannot be saved, the stored file is removed again."""
+    upload.seek(0)
+    field.save(f"{stem}{file_type.extension}", upload, save=False)
+    stored = field.name
+    assert stored is not None  # save() named the file
+    try:
+        record.save()
+    except Exception:
+        field.storage.delete(stored)
+        raise
+    return record

@@ -21,6 +21,7 @@ from repayment_plans.models import (
     Plan,
     Proposal,
 )
+from repayment_plans.negotiation import attachments
 from repayment_plans.negotiation.attachments import FileType
 from repayment_plans.plans.schedules import Method
 from repayment_plans.proposals import services as proposal_services
@@ -169,16 +170,7 @@ def add_attachment(
         content_type=file_type.content_type,
         size=upload.size or 0,
     )
-    upload.seek(0)
-    attachment.file.save(f"evidence{file_type.extension}", upload, save=False)
-    stored = attachment.file.name
-    assert stored is not None  # save() named the file
-    try:
-        attachment.save()
-    except Exception:
-        attachment.file.storage.delete(stored)
-        raise
-    return attachment
+    return attachments.store(attachment, attachment.file, upload, "evidence", file_type)
 
 
 @transaction.atomic
