@@ -1,8 +1,11 @@
-"""A counselor's page about one borrower, notes, and the review of a proposal."""
+"""A counselor's page about one borrower, notes, the review of a proposal, and the
+agency's pages (its admin's page, the outcome statistics)."""
 
 from django.urls import path
 
 from repayment_plans.counselors import agency as agency_views
+from repayment_plans.counselors import draft as draft_views
+from repayment_plans.counselors import outcome_views
 from repayment_plans.counselors import views as counselor_views
 
 urlpatterns = [
@@ -23,7 +26,13 @@ urlpatterns = [
         counselor_views.counselor_version_download,
         name="counselor_version_download",
     ),
+    path(
+        "counselor/borrowers/<int:pk>/proposals/<int:proposal_pk>/draft.pdf",
+        draft_views.counselor_draft_pdf,
+        name="counselor_draft_pdf",
+    ),
     path("counselor/agency/", agency_views.agency_page, name="agency"),
+    path("counselor/agency/outcomes/", outcome_views.agency_outcomes, name="agency_outcomes"),
     path("counselor/agency/invites/", agency_views.agency_invite, name="agency_invite"),
     path("counselor/agency/transfers/", agency_views.transfer_create, name="transfer_create"),
     path(

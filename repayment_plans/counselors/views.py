@@ -19,6 +19,7 @@ from borrowers.counselors.views import (
 )
 from borrowers.debts.views import build_overview
 from borrowers.models import AccessEvent, Borrower
+from repayment_plans.counselors import outcomes
 from repayment_plans.counselors.forms import APPROVE, DECISION_STATUS, ReviewForm
 from repayment_plans.models import (
     EmailDelivery,
@@ -101,10 +102,13 @@ def _proposal_for_counselor(borrower: Borrower, proposal_pk: int, **filters) -> 
 def _review_context(
     request: AuthenticatedHttpRequest, borrower: Borrower, proposal: Proposal, form: ReviewForm
 ) -> dict[str, object]:
+    """What the review page shows, with the agency's outcomes with this lender
+    (anonymised: docs/outcomes.md) next to the decision."""
     today = timezone.localdate()
     debts = proposal_services.proposal_debts(proposal)
     schedule = proposal_services.proposal_schedule(proposal, debts)
     current = load_position(borrower, today)
+    agency = request.user.counselor.agency
     return {
         "borrower": borrower,
         "proposal": proposal,
@@ -125,6 +129,9 @@ def _review_context(
         "open_comments": proposal_services.open_review_comments(proposal),
         "form": form,
         "can_review": proposal.status == Proposal.Status.IN_REVIEW,
+        "agency": agency,
+        "outcomes": outcomes.lender_outcomes(agency, proposal.lender_name, today),
+        "min_cases": outcomes.MIN_CASES,
     }
 
 

@@ -7,6 +7,7 @@ agency 2, borrower X (granted A), borrower Y, and an anonymous visitor.
 """
 
 import re
+import subprocess
 from datetime import timedelta
 from io import StringIO
 from types import SimpleNamespace
@@ -94,6 +95,10 @@ def letter_url(w):
     return reverse("counselor_letter", args=[w.x.pk, w.proposal.pk])
 
 
+def draft_url(w):
+    return reverse("counselor_draft_pdf", args=[w.x.pk, w.proposal.pk])
+
+
 # The review page ----------------------------------------------------------------
 
 
@@ -101,7 +106,7 @@ def letter_url(w):
 def test_only_the_granted_counselor_reads_the_review_the_letter_and_the_pdf(w, who):
     client = getattr(w.clients, who)
     events = AccessEvent.objects.filter(action=AccessEvent.Action.VIEW).count()
-    for url in (review_url(w), letter_url(w), pdf_url(w)):
+    for url in (review_url(w), letter_url(w), pdf_url(w), draft_url(w)):
         response = client.get(url)
         if who == "a":
             assert response.status_code == 200, url
@@ -110,7 +115,31 @@ def test_only_the_granted_counselor_reads_the_review_the_letter_and_the_pdf(w, w
         else:
             assert response.status_code == 404, (who, url)
     viewed = AccessEvent.objects.filter(action=AccessEvent.Action.VIEW).count() - events
-    assert viewed == (3 if who == "a" else 0)
+    assert viewed == (4 if who == "a" else 0)
+
+
+def test_the_draft_pdf_is_the_letter_as_it_stands_and_is_never_stored(w, tmp_path):
+    """Before any version exists the counselor reads the PDF the lender would get."""
+    w.proposal.months = 9
+    w.proposal.save()
+    response = w.clients.a.get(draft_url(w))
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment")
+    path = tmp_path / "draft.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert w.proposal.lender_name in text
+    schedule = proposal_services.proposal_schedule(w.proposal)
+    assert schedule.regular_count == 9 and w.version.terms["months"] == 6
+    last = schedule.installments[-1]
+    assert f"{last.due_date:%Y-%m-%d}" in text and f"{last.payment:,.2f}" in text
+    assert w.proposal.versions.count() == 1  # rendered, not stored
+    inline = w.clients.a.get(draft_url(w) + "?inline=1")
+    assert inline["Content-Disposition"].startswith("inline")
+    event = AccessEvent.objects.filter(counselor=w.a, action=AccessEvent.Action.VIEW).first()
+    assert event.detail == f"proposal {w.proposal.pk} draft"
 
 
 def test_the_review_page_shows_debts_schedule_capacity_versions_and_trail(w):

@@ -104,6 +104,7 @@ MAIN_PAGES = [
         label="finalised",
     ),
     MainPage("agency", COUNSELOR),
+    MainPage("agency_outcomes", COUNSELOR),
     MainPage("notifications", COUNSELOR),
     MainPage("collection_log", BORROWER),
     MainPage("collection_contact_create", BORROWER),
