@@ -133,7 +133,8 @@ LOGOUT_REDIRECT_URL = "login"
 # is refused after AXES_ADDRESS_FAILURE_LIMIT (borrowers.accounts.throttle.AxesHandler),
 # both within the cool-off. Both are higher than the per-pair limit, so that a
 # stranger's few guesses do not lock the owner out at home, nor one user's typos
-# everyone behind the same carrier address.
+# everyone behind the same carrier address. The counts are rows of the database
+# (axes' database handler), so every web process and node counts together.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -172,8 +173,37 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Stored files (proposal PDFs, negotiation evidence, court documents): the local
+# file system under MEDIA_ROOT by default, which only one host sees. With
+# AWS_STORAGE_BUCKET_NAME set, an S3-compatible bucket that every web process and
+# worker shares. Either way the files are private: every download goes through a
+# view that checks who is asking and streams the bytes from the storage; no URL
+# of the bucket is ever handed out (objects are private, any URL would be signed).
+# Names never overwrite an existing object: a second file of the same name gets a
+# suffix, as on disk, so a stored PDF never changes under its row.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    _file_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            # Empty means the provider's default: AWS for the endpoint, boto3's own
+            # lookup (instance role, ~/.aws) for the credentials.
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "custom_domain": None,
+        },
+    }
+else:
+    _file_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _file_storage,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -218,8 +248,14 @@ else:
 ACCOUNT_EMAILS_PER_ADDRESS_HOUR = env.int("ACCOUNT_EMAILS_PER_ADDRESS_HOUR", default=3)
 ACCOUNT_EMAILS_PER_CLIENT_HOUR = env.int("ACCOUNT_EMAILS_PER_CLIENT_HOUR", default=10)
 # The cache those counts live in (and the caseload's daily check): per process by
-# default; with several web processes set CACHE_URL=redis://… so that they share it.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# default; several web processes or nodes must share it: CACHE_URL (any cache URL)
+# or, when it is unset, REDIS_URL (redis://…) selects the shared one.
+REDIS_URL = env.str("REDIS_URL", default="")
+CACHES = {"default": env.cache_url("CACHE_URL", default=REDIS_URL or "locmemcache://")}
+# Sessions live in the database that every web process shares (never a file or a
+# process's memory), so a session started on one node works on every other; the
+# account deletion ends a person's sessions there (borrowers.data_rights).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # First retry delay of a failed email, doubled on every further try.
 EMAIL_RETRY_BACKOFF_SECONDS = env.int("EMAIL_RETRY_BACKOFF_SECONDS", default=30)

@@ -535,7 +535,11 @@ def remove_files(names: list[str]) -> list[str]:
 
 def _remove_empty_folders(folders: set[Path]) -> None:
     """Remove the folders that are empty, and the parents they leave empty, short
-    of the storage's top-level folders (proposals/ stays, for the next file)."""
+    of the storage's top-level folders (proposals/ stays, for the next file).
+
+    Only files on a disk (FileSystemStorage) leave folders behind; an object
+    store (the S3 bucket) has none, a name's prefix goes with its last object,
+    and its storage has no local path: nothing to do there."""
     try:
         root = Path(default_storage.path("")).resolve()
     except NotImplementedError:  # storage without folders

@@ -1,7 +1,8 @@
 """Find stored files that no row points to, and rows whose file is missing.
 
-Every file field of every model is compared with every file in the media
-storage (MEDIA_ROOT). An orphan is a file no row points to: a PDF written by a
+Every file field of every model is compared with every file in the default
+storage (MEDIA_ROOT, or the bucket when AWS_STORAGE_BUCKET_NAME is set), listed
+through the storage API. An orphan is a file no row points to: a PDF written by a
 finalise whose transaction then failed, one left by older code, or a media
 folder restored from another day than the database. A missing file is a row
 whose file is not in storage.
