@@ -8,7 +8,8 @@ never imports it. It fills in this port from its ``AppConfig.ready()``
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 
 from django.core.exceptions import ImproperlyConfigured
@@ -48,6 +49,23 @@ class BorrowerPositionLike(Protocol):
     def worst_tier(self) -> tiers.Tier: ...
 
 
+# The caseload's proposal states: the source sorts each proposal status into one
+# of them, and ``caseload_figures`` counts a borrower's proposals in each as
+# ``n_<state>`` (docs/counselors.md, "The caseload").
+PROPOSAL_STATES = ("draft", "in_review", "approved", "sent", "agreed", "refused")
+
+
+@dataclass(frozen=True)
+class CounselorReview:
+    """A counselor's review of one of the borrower's proposals (approved, or
+    changes requested) with a comment: the counselor's own words, about a
+    section of the proposal ("" for none), written at ``at``."""
+
+    comment: str
+    section: str
+    at: datetime
+
+
 class PositionSource(Protocol):
     def load(self, borrower, today: date):
         """The borrower's position (repayment_plans.position.compute.BorrowerPosition)."""
@@ -59,10 +77,15 @@ class PositionSource(Protocol):
         """The borrowers' queryset with what ``caseload_figures`` reads, fetched at once."""
 
     def caseload_figures(self, borrower, today: date) -> dict:
-        """One prepared borrower's caseload figures (the Triage fields)."""
+        """One prepared borrower's caseload figures (the Triage fields): the
+        position's, ``n_<state>`` for each of PROPOSAL_STATES, and
+        ``review_proposal_id``, the oldest proposal awaiting review (or None)."""
 
-    def proposal_labels(self) -> dict[str, StrOrPromise]:
-        """Proposal status → its label, for the caseload's filter and rows."""
+    def latest_review(self, borrower) -> CounselorReview | None:
+        """One prepared borrower's latest counselor review with a comment."""
+
+    def review_section_labels(self) -> dict[str, StrOrPromise]:
+        """A review's section → its label ("Term", "Amount"...)."""
 
 
 _source: PositionSource | None = None

@@ -1,11 +1,12 @@
-"""Plans, payments and proposals change the caseload figures too."""
+"""Plans, payments, proposals and counselors' reviews change the caseload figures too."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from borrowers.signals import touch_triage
 from repayment_plans.legal import signals as legal_signals  # noqa: F401  (the holiday calendar)
-from repayment_plans.models import Payment, Plan, Proposal
+from repayment_plans.models import Payment, Plan, Proposal, ProposalEvent
+from repayment_plans.position.source import REVIEWED
 
 
 @receiver(post_save, sender=Plan)
@@ -27,3 +28,12 @@ def payment_changed(sender, instance, raw=False, **kwargs):
 def proposal_changed(sender, instance, raw=False, **kwargs):
     if not raw:
         touch_triage(instance.borrower_id)
+
+
+@receiver(post_save, sender=ProposalEvent)
+def review_recorded(sender, instance, created, raw=False, **kwargs):
+    """A counselor's review with a comment may be the borrower's next action
+    (borrowers/counselors/caseload.py, ``next_action``); the status change itself
+    refreshed the figures just before the event was written."""
+    if created and not raw and instance.comment and instance.to_status in REVIEWED:
+        touch_triage(instance.proposal.borrower_id)

@@ -408,8 +408,12 @@ class Matrix:
         return persona == "granted counselor" and path.startswith(self.granted_prefix)
 
     def may_change(self, persona, path) -> set[str]:
-        """What a request may change of the victim's data: her counselor adds notes."""
-        if self.may_see_victim(persona, path) and resolve(path).url_name == "note_create":
+        """What a request may change of the victim's data: her counselor adds notes
+        (on her page, or as the next action of her caseload row)."""
+        if self.may_see_victim(persona, path) and resolve(path).url_name in (
+            "note_create",
+            "counselor_next_action",
+        ):
             return {"notes"}
         return set()
 

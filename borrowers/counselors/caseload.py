@@ -1,11 +1,12 @@
 """A counselor's caseload: the borrowers who granted access, triaged in SQL.
 
 Each borrower's figures (worst tier, overdue total, largest DPD, next tier
-date, proposal status, installments, last contact) are computed from the
-position (``triage_row``) and stored in ``Triage`` whenever the borrower's
-data changes and every night (``refresh_triage``). The table filters, sorts
-and pages on those stored rows, so a page costs the same few queries whether
-the caseload has 10 borrowers or 10,000.
+date, proposals by state, installments, last contact, next action) are
+computed from the position (``triage_row``) and stored in ``Triage`` whenever
+the borrower's data changes and every night (``refresh_triage``). The table
+filters, sorts and pages on those stored rows, and the totals by state are one
+aggregate over them, so a page costs the same few queries whether the caseload
+has 10 borrowers or 10,000.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from datetime import date, timedelta
 from django.core.cache import cache
 from django.db.models import (
     Case,
+    Count,
     DateField,
     F,
-    Min,
+    IntegerField,
     OuterRef,
     Q,
     Subquery,
@@ -26,23 +28,28 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Least
+from django.utils.translation import gettext_lazy as _
 
 from borrowers import positions
 from borrowers.debts import tiers
 from borrowers.models import AccessGrant, Borrower, CaseNote, Triage
 
 TIER_NAMES = ("current", "light", "moderate", "severe")
-PROPOSAL_STATUSES = (
-    "none",
-    "draft",
-    "in_review",
-    "changes",
-    "approved",
-    "finalised",
-    "accepted",
-    "countered",
-    "rejected",
-)
+STATES = positions.PROPOSAL_STATES
+STATE_LABELS = {
+    "draft": _("Draft"),
+    "in_review": _("Awaiting review"),
+    "approved": _("Approved"),
+    "sent": _("Sent"),
+    "agreed": _("Agreed"),
+    "refused": _("Refused by the lender"),
+}
+# "Waiting for me": a proposal awaiting review, which every counselor with an
+# active grant is asked to review (repayment_plans/proposals/views.py,
+# ``_notify_counselors``); the same borrowers as "in_review", first in every sort.
+WAITING = "waiting"
+WAITING_LABEL = _("Waiting for me")
+STATE_FILTERS = (WAITING, *STATES)
 SORTS = {
     # A court or arbitration deadline within a week comes before everything else; a
     # later one counts like the date of a tier change.
@@ -58,12 +65,14 @@ SORTS = {
     "next_action": (F("next_action_on").asc(nulls_last=True), "pk"),
 }
 WEEK = timedelta(days=7)
+# The longest next action stored; a longer review comment is cut, with "…".
+NEXT_ACTION_LENGTH = 200
 
 
 @dataclass(frozen=True)
 class Filters:
     tier: str = ""
-    proposal: str = ""
+    state: str = ""
     needs_action: bool = False
     q: str = ""
     sort: str = "urgency"
@@ -72,18 +81,23 @@ class Filters:
     def from_query(cls, params) -> Filters:
         """Unknown values are ignored rather than refused."""
         tier = params.get("tier", "")
-        proposal = params.get("proposal", "")
+        state = params.get("state", "")
         sort = params.get("sort", "urgency")
         return cls(
             tier=tier if tier in TIER_NAMES else "",
-            proposal=proposal if proposal in PROPOSAL_STATUSES else "",
+            state=state if state in STATE_FILTERS else "",
             needs_action=params.get("needs_action") in ("1", "on", "true"),
             q=_searchable(params.get("q", ""))[:60],
             sort=sort if sort in SORTS else "urgency",
         )
 
+    @property
+    def selecting(self) -> bool:
+        """Whether the filters leave out some of the caseload (the sort does not)."""
+        return bool(self.tier or self.state or self.needs_action or self.q)
+
     def as_query(self) -> dict:
-        data = {"tier": self.tier, "proposal": self.proposal, "q": self.q, "sort": self.sort}
+        data = {"tier": self.tier, "state": self.state, "q": self.q, "sort": self.sort}
         if self.needs_action:
             data["needs_action"] = "1"
         return {k: v for k, v in data.items() if v}
@@ -102,6 +116,7 @@ def granted_borrowers(counselor):
     )
 
 
+STATE_FIELDS = tuple(f"n_{state}" for state in STATES)
 TRIAGE_FIELDS = (
     "worst_rank",
     "next_tier_on",
@@ -112,8 +127,13 @@ TRIAGE_FIELDS = (
     "next_installment_on",
     "next_installment_amount",
     "last_contact",
+    "next_action",
     "next_action_on",
-    "proposal_status",
+    "next_action_source",
+    "next_action_section",
+    "next_action_at",
+    *STATE_FIELDS,
+    "review_proposal_id",
     "legal_deadline_on",
 )
 REFRESH_CHUNK = 1000
@@ -136,14 +156,19 @@ def refresh_triage(borrower_ids, today: date) -> int:
 
 
 def with_position(borrowers):
-    """The borrowers with what their caseload figures are computed from, fetched at once."""
+    """The borrowers with what their caseload figures are computed from, fetched at once:
+    the position, the proposals by state and the latest review (the position source),
+    the latest case note and the latest one with a next action."""
     latest_note = CaseNote.objects.filter(borrower=OuterRef("pk")).order_by("-created_at", "-pk")
+    action_note = latest_note.filter(Q(next_action__gt="") | Q(next_action_on__isnull=False))
     return (
         positions.source()
         .prepare_caseload(borrowers)
         .annotate(
             last_contact=Subquery(latest_note.values("created_at")[:1]),
-            next_action_on=Subquery(latest_note.values("next_action_on")[:1]),
+            note_action=Subquery(action_note.values("next_action")[:1]),
+            note_action_on=Subquery(action_note.values("next_action_on")[:1]),
+            note_action_at=Subquery(action_note.values("created_at")[:1]),
         )
     )
 
@@ -154,27 +179,77 @@ def triage_row(borrower, today: date) -> Triage:
         borrower_id=borrower.pk,
         computed_on=today,
         last_contact=borrower.last_contact,
-        next_action_on=borrower.next_action_on,
+        **next_action(borrower),
         **positions.source().caseload_figures(borrower, today),
     )
 
 
-def caseload(counselor, today: date, filters: Filters = Filters()):
-    """The counselor's caseload, filtered and sorted, read from the stored figures
-    (refreshed first for any borrower whose figures are not from today)."""
-    granted = granted_borrowers(counselor)
-    # Changes refresh a borrower's figures at once; what time alone changes (a
-    # new day) is refreshed here, checked once a day per counselor and process.
+def next_action(borrower) -> dict:
+    """The next action of a prepared borrower: from the latest case note with one
+    (its text and day) or the latest counselor review with a comment (its words and
+    section), whichever was written last; a note wins a tie. A review gives no day:
+    the day of the latest note stays (a call planned before the review is still
+    planned, for "needs action" and the sort)."""
+    review = positions.source().latest_review(borrower)
+    noted_at = borrower.note_action_at
+    if review is not None and (noted_at is None or review.at > noted_at):
+        return {
+            "next_action": _cut(review.comment),
+            "next_action_on": borrower.note_action_on,
+            "next_action_source": "review",
+            "next_action_section": review.section,
+            "next_action_at": review.at,
+        }
+    if noted_at is not None:
+        return {
+            "next_action": borrower.note_action,
+            "next_action_on": borrower.note_action_on,
+            "next_action_source": "note",
+            "next_action_section": "",
+            "next_action_at": noted_at,
+        }
+    return {
+        "next_action": "",
+        "next_action_on": None,
+        "next_action_source": "",
+        "next_action_section": "",
+        "next_action_at": None,
+    }
+
+
+def _cut(text: str) -> str:
+    text = " ".join(text.split())  # one line in the table
+    if len(text) <= NEXT_ACTION_LENGTH:
+        return text
+    return text[: NEXT_ACTION_LENGTH - 1] + "…"
+
+
+def _ensure_fresh(counselor, granted, today: date) -> None:
+    """Changes refresh a borrower's figures at once; what time alone changes (a
+    new day) is refreshed here, checked once a day per counselor and process."""
     checked = f"triage-fresh:{counselor.pk}:{today.isoformat()}"
     if not cache.get(checked):
         stale = list(granted.exclude(triage__computed_on=today).values_list("pk", flat=True))
         if stale:
             refresh_triage(stale, today)
         cache.set(checked, True, 60 * 60 * 24)
+
+
+def caseload(counselor, today: date, filters: Filters = Filters()):
+    """The counselor's caseload, filtered and sorted, read from the stored figures
+    (refreshed first for any borrower whose figures are not from today). Borrowers
+    with a proposal waiting for the counselor's review come first in every sort."""
+    granted = granted_borrowers(counselor)
+    _ensure_fresh(counselor, granted, today)
     rows = (
         granted.only("pk", "display_name", "phone", "user_id")
         .annotate(**{name: F(f"triage__{name}") for name in TRIAGE_FIELDS})
         .annotate(
+            waiting=Case(
+                When(n_in_review__gt=0, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
             legal_soon_on=Case(
                 When(
                     legal_deadline_on__gte=today,
@@ -194,8 +269,9 @@ def caseload(counselor, today: date, filters: Filters = Filters()):
     )
     if filters.tier:
         rows = rows.filter(worst_rank=TIER_NAMES.index(filters.tier))
-    if filters.proposal:
-        rows = rows.filter(proposal_status=filters.proposal)
+    if filters.state:
+        state = "in_review" if filters.state == WAITING else filters.state
+        rows = rows.filter(**{f"n_{state}__gt": 0})
     if filters.needs_action:
         rows = rows.filter(
             Q(missed_n__gt=0)
@@ -203,15 +279,53 @@ def caseload(counselor, today: date, filters: Filters = Filters()):
             | Q(next_action_on__lte=today)
             | Q(legal_soon_on__isnull=False)
         )
-    return _search(rows, filters.q).order_by(*SORTS[filters.sort])
+    return _search(rows, filters.q).order_by("-waiting", *SORTS[filters.sort])
 
 
-def caseload_count(counselor, filters: Filters, rows) -> int:
-    """How many borrowers the filters select; without any filter, the number of
-    active grants (an indexed count) is the same number, far cheaper."""
-    if filters.tier or filters.proposal or filters.needs_action or filters.q:
+def caseload_row(counselor, borrower_id: int, today: date):
+    """One borrower's row of the caseload, as the table shows it (None without a grant)."""
+    row = caseload(counselor, today).filter(pk=borrower_id).first()
+    if row is not None and row.worst_rank is None:  # granted without the signal (bulk)
+        refresh_triage([borrower_id], today)
+        row = caseload(counselor, today).filter(pk=borrower_id).first()
+    return row
+
+
+@dataclass(frozen=True)
+class Totals:
+    """How many of the counselor's borrowers have at least one proposal in each
+    state, and how many are waiting for their review."""
+
+    borrowers: int
+    waiting: int
+    by_state: dict[str, int]
+
+    def links(self) -> list[tuple[str, object, int]]:
+        """(filter, label, count) above the table: waiting for me first, then the
+        states after the review (awaiting review is the same number as waiting)."""
+        return [
+            (WAITING, WAITING_LABEL, self.waiting),
+            *((s, STATE_LABELS[s], self.by_state[s]) for s in STATES if s != "in_review"),
+        ]
+
+
+def totals(counselor) -> Totals:
+    """The caseload's totals by state, in one aggregate query over the granted
+    borrowers and their stored figures."""
+    counts = granted_borrowers(counselor).aggregate(
+        borrowers=Count("pk"),
+        **{state: Count("pk", filter=Q(**{f"triage__n_{state}__gt": 0})) for state in STATES},
+    )
+    by_state = {state: counts[state] for state in STATES}
+    return Totals(borrowers=counts["borrowers"], waiting=by_state["in_review"], by_state=by_state)
+
+
+def caseload_count(filters: Filters, rows, caseload_totals: Totals) -> int:
+    """How many borrowers the filters select; without any filter, every granted
+    borrower (already counted by the totals)."""
+    if filters.selecting:
         return rows.count()
-    return AccessGrant.objects.active().filter(counselor=counselor).count()
+    return caseload_totals.borrowers
 
 
 def _search(rows, q: str):
@@ -222,22 +336,39 @@ def _search(rows, q: str):
     )
 
 
-def _min_date(expression, condition):
-
-    return Min(expression, filter=condition, output_field=DateField())
-
-
 def describe(row, today: date) -> dict:
     """Derived figures of an annotated caseload row, for the table and the CSV."""
 
     # Past its grace days a debt's DPD counts from the original due date.
     largest_dpd = (today - row.oldest_missed).days if row.oldest_missed else 0
+    legal_soon = (
+        row.legal_deadline_on is not None and today <= row.legal_deadline_on <= today + WEEK
+    )
+    waiting = bool(row.n_in_review)
+    classes = [
+        name
+        for name, on in (
+            ("row-missed", row.missed_n),
+            ("row-legal", legal_soon),
+            ("row-waiting", waiting),
+        )
+        if on
+    ]
+    section = row.next_action_section
     return {
-        "proposal": positions.source().proposal_labels().get(row.proposal_status, "—"),
+        "states": [
+            (state, STATE_LABELS[state], getattr(row, f"n_{state}"))
+            for state in STATES
+            if getattr(row, f"n_{state}")
+        ],
+        "waiting": waiting,
+        "row_class": " ".join(classes),
+        "next_action_section": (
+            positions.source().review_section_labels().get(section, "") if section else ""
+        ),
         "tier": tiers.Tier(TIER_NAMES[row.worst_rank]),
         "days_to_next_tier": (row.next_tier_on - today).days if row.next_tier_on else None,
         "largest_dpd": largest_dpd,
         "legal_days": (row.legal_deadline_on - today).days if row.legal_deadline_on else None,
-        "legal_soon": row.legal_deadline_on is not None
-        and today <= row.legal_deadline_on <= today + WEEK,
+        "legal_soon": legal_soon,
     }

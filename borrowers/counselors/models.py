@@ -209,6 +209,9 @@ class CaseNote(models.Model):
     author = models.ForeignKey(Counselor, on_delete=models.PROTECT, related_name="notes")
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.CALL)
     text = models.TextField(_("note"), max_length=4000)
+    # What the counselor will do next, in their own words, and when: the
+    # caseload shows the latest one (docs/counselors.md, "The caseload").
+    next_action = models.CharField(_("next action"), max_length=200, blank=True)
     next_action_on = models.DateField(_("next action on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -222,7 +225,7 @@ class CaseNote(models.Model):
 class Triage(models.Model):
     """A borrower's caseload figures as of ``computed_on`` (Asia/Shanghai).
 
-    Written from the live computation in borrowers/caseload.py whenever the
+    Written from the live computation in borrowers/counselors/caseload.py whenever the
     borrower's data changes, and for every borrower whose row is older than
     today when a caseload is read, so that sorting 10,000 borrowers is a
     plain indexed query.
@@ -241,8 +244,26 @@ class Triage(models.Model):
     next_installment_on = models.DateField(null=True)
     next_installment_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True)
     last_contact = models.DateTimeField(null=True)
+    # The next action, from the latest case note that has one or the latest
+    # counselor review with a comment, whichever is later ("note" / "review"
+    # in next_action_source, written at next_action_at; a review's section in
+    # next_action_section).
+    next_action = models.CharField(max_length=200, blank=True, default="")
     next_action_on = models.DateField(null=True)
-    proposal_status = models.CharField(max_length=12, default="none")
+    next_action_source = models.CharField(max_length=8, blank=True, default="")
+    next_action_section = models.CharField(max_length=12, blank=True, default="")
+    next_action_at = models.DateTimeField(null=True)
+    # How many of the borrower's proposals are in each state of the caseload
+    # (caseload.STATES; the position source sorts the statuses into them).
+    n_draft = models.PositiveIntegerField(default=0)
+    n_in_review = models.PositiveIntegerField(default=0)
+    n_approved = models.PositiveIntegerField(default=0)
+    n_sent = models.PositiveIntegerField(default=0)
+    n_agreed = models.PositiveIntegerField(default=0)
+    n_refused = models.PositiveIntegerField(default=0)
+    # The oldest proposal awaiting review, linked from the row; a plain id,
+    # since proposals belong to repayment_plans, which this app never imports.
+    review_proposal_id = models.PositiveIntegerField(null=True)
     # The nearest court or arbitration deadline still open (today or later), from
     # the position source (repayment_plans' legal matters).
     legal_deadline_on = models.DateField(null=True)

@@ -13,6 +13,11 @@ urlpatterns = [
     path("access/transfers/<int:pk>/", counselor_views.transfer_answer, name="transfer_answer"),
     path("counselor/join/<str:token>/", counselor_views.counselor_join, name="counselor_join"),
     path(
+        "counselor/borrowers/<int:pk>/next-action/",
+        counselor_views.next_action,
+        name="counselor_next_action",
+    ),
+    path(
         "counselor/borrowers/<int:pk>/debts/<int:debt_pk>/edit/",
         counselor_views.debt_edit,
         name="counselor_debt_edit",

@@ -2,7 +2,7 @@
 
 import csv
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import wraps
 from typing import Any
 
@@ -22,13 +22,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from borrowers import positions
 from borrowers.access import AuthenticatedHttpRequest, borrower_required
 from borrowers.counselors import caseload, transfers
 from borrowers.counselors.forms import JoinForm
 from borrowers.debts import explanations
 from borrowers.debts.forms import DebtForm
-from borrowers.inputs import NamedRequiredMixin, PlainTextMixin
+from borrowers.inputs import NamedRequiredMixin, PlainTextMixin, name_required_fields
 from borrowers.models import (
     AccessEvent,
     AccessGrant,
@@ -39,6 +38,7 @@ from borrowers.models import (
     Debt,
     Invite,
     Transfer,
+    Triage,
     User,
 )
 
@@ -70,15 +70,17 @@ def _get_borrower_for_counselor(request: AuthenticatedHttpRequest, pk: int) -> B
 @counselor_required
 @require_GET
 def caseload_page(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Most urgent first; filters, search, sort and page live in the URL (htmx swaps)."""
+    """Waiting for my review first, then most urgent; filters, search, sort and
+    page live in the URL (htmx swaps the table)."""
     counselor = request.user.counselor
     today = timezone.localdate()
     filters = caseload.Filters.from_query(request.GET)
     rows = caseload.caseload(counselor, today, filters)
     if request.GET.get("format") == "csv":
         return _csv(rows, today)
+    totals = caseload.totals(counselor)
     paginator = Paginator(rows, PAGE_SIZE)
-    paginator.count = caseload.caseload_count(counselor, filters, rows)
+    paginator.count = caseload.caseload_count(filters, rows, totals)
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "counselor": counselor,
@@ -86,8 +88,10 @@ def caseload_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         "rows": [(row, caseload.describe(row, today)) for row in page],
         "page": page,
         "query": urlencode(filters.as_query()),
+        "sort_query": urlencode({"sort": filters.sort}),
         "tiers": caseload.TIER_NAMES,
-        "proposal_statuses": _proposal_choices(),
+        "state_choices": _state_choices(),
+        "totals": totals,
         "invite": counselor.invites.filter(
             used_at__isnull=True, expires_at__gt=timezone.now()
         ).first(),
@@ -98,9 +102,11 @@ def caseload_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _proposal_choices():
-    labels = positions.source().proposal_labels()
-    return [(s, labels.get(s, _("no proposal"))) for s in caseload.PROPOSAL_STATUSES]
+def _state_choices():
+    return [
+        (caseload.WAITING, caseload.WAITING_LABEL),
+        *((state, caseload.STATE_LABELS[state]) for state in caseload.STATES),
+    ]
 
 
 def _csv(rows, today):
@@ -115,11 +121,12 @@ def _csv(rows, today):
             _("Total overdue"),
             _("Largest DPD"),
             _("Days until the next tier"),
-            _("Proposal"),
+            *(str(caseload.STATE_LABELS[state]) for state in caseload.STATES),
             _("Next installment"),
             _("Missed installments"),
             _("Last contact"),
             _("Next action"),
+            _("Next action on"),
         ]
     )
     for row in rows.iterator(chunk_size=500):
@@ -131,10 +138,11 @@ def _csv(rows, today):
                 row.total_overdue,
                 facts["largest_dpd"],
                 "" if facts["days_to_next_tier"] is None else facts["days_to_next_tier"],
-                facts["proposal"],
+                *(getattr(row, field) for field in caseload.STATE_FIELDS),
                 row.next_installment_on or "",
                 row.missed_n,
                 timezone.localtime(row.last_contact).date() if row.last_contact else "",
+                _safe_cell(row.next_action or ""),
                 row.next_action_on or "",
             ]
         )
@@ -146,14 +154,10 @@ def _safe_cell(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
-class NoteForm(PlainTextMixin, forms.ModelForm):
-    class Meta:
-        model = CaseNote
-        fields = ("kind", "text", "next_action_on")
-        widgets = {
-            "text": forms.Textarea(attrs={"rows": 3}),
-            "next_action_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        }
+class NextActionDayMixin:
+    """A next action's day: today or within the next year (``today`` given)."""
+
+    cleaned_data: dict[str, Any]
 
     def __init__(self, *args, today, **kwargs):
         super().__init__(*args, **kwargs)
@@ -164,6 +168,96 @@ class NoteForm(PlainTextMixin, forms.ModelForm):
         if day is not None and not (self.today <= day <= self.today + relativedelta(years=1)):
             raise forms.ValidationError(_("Choose a day within the next year."))
         return day
+
+
+DAY_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class NoteForm(NextActionDayMixin, PlainTextMixin, forms.ModelForm):
+    class Meta:
+        model = CaseNote
+        fields = ("kind", "text", "next_action", "next_action_on")
+        widgets = {"text": forms.Textarea(attrs={"rows": 3}), "next_action_on": DAY_INPUT}
+
+
+class NextActionForm(NextActionDayMixin, PlainTextMixin, forms.ModelForm):
+    """The caseload's inline edit of a borrower's next action: saved as a case
+    note of kind "other" whose text is the action."""
+
+    class Meta:
+        model = CaseNote
+        fields = ("next_action", "next_action_on")
+        widgets = {"next_action_on": DAY_INPUT}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["next_action"].required = True
+        name_required_fields(self.fields)
+
+
+@counselor_required
+@require_http_methods(["GET", "POST"])
+def next_action(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Write a borrower's next action from their caseload row: with htmx the row
+    opens a small form and the answer is the row again (with the errors next to
+    the fields, or updated); without JavaScript a page of its own that goes back
+    to the caseload once saved."""
+    borrower = _get_borrower_for_counselor(request, pk)
+    counselor = request.user.counselor
+    today = timezone.localdate()
+    inline = bool(request.htmx)
+    form_kwargs: dict[str, Any] = {"today": today}
+    if inline:  # several rows may have their form open: ids of their own
+        form_kwargs["auto_id"] = f"id_next{borrower.pk}_%s"
+    if request.method == "POST":
+        form = NextActionForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            note = form.save(commit=False)
+            note.borrower = borrower
+            note.author = counselor
+            note.kind = CaseNote.Kind.OTHER
+            note.text = note.next_action
+            note.save()  # the borrower's caseload figures follow (borrowers/signals.py)
+            if inline:
+                return _caseload_row(request, counselor, borrower, today)
+            messages.success(request, _("Next action saved."))
+            return redirect("caseload")
+    elif inline and "cancel" in request.GET:
+        return _caseload_row(request, counselor, borrower, today)
+    else:
+        form = NextActionForm(initial=_current_action(borrower, today), **form_kwargs)
+    if inline:
+        return _caseload_row(request, counselor, borrower, today, form)
+    return render(
+        request, "borrowers/counselor/next_action.html", {"form": form, "borrower": borrower}
+    )
+
+
+def _current_action(borrower: Borrower, today: date) -> dict:
+    """The form starts from the action the caseload shows (its day if still ahead)."""
+    stored = Triage.objects.filter(pk=borrower.pk).first()
+    if stored is None:
+        return {}
+    day = stored.next_action_on
+    return {
+        "next_action": stored.next_action,
+        "next_action_on": day if day is not None and day >= today else None,
+    }
+
+
+def _caseload_row(
+    request: AuthenticatedHttpRequest,
+    counselor: Counselor,
+    borrower: Borrower,
+    today: date,
+    form: NextActionForm | None = None,
+) -> HttpResponse:
+    """The borrower's caseload row, with the form open in it when given."""
+    row = caseload.caseload_row(counselor, borrower.pk, today)
+    if row is None:  # the grant was revoked meanwhile
+        raise Http404
+    context = {"row": row, "facts": caseload.describe(row, today), "form": form}
+    return render(request, "borrowers/counselor/_caseload_row.html", context)
 
 
 @counselor_required

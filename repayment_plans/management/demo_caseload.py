@@ -1,6 +1,8 @@
-"""The demo agency's caseload: 40 borrowers in every tier and proposal state,
-split between its two counselors, so that the caseload's filters, sorting and
-paging, the agency page and reassignment can be tried at once.
+"""The demo agency's caseload: 40 borrowers in every tier and proposal state
+(some with several proposals in different states, such as an agreed plan and
+another proposal awaiting review), split between its two counselors, with case
+notes that carry next actions, so that the caseload's filters, totals, sorting
+and paging, the agency page and reassignment can be tried at once.
 
 Deterministic: a seeded random generator and dates relative to ``today`` only,
 so that loading twice on the same day gives the same figures. Rows are
@@ -36,17 +38,22 @@ SURNAMES = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何林高罗"
 GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "秀英", "涛"]
 # Days since the first missed payment, by tier: current (none), light, moderate, severe.
 TIER_DAYS = [None, (3, 29), (33, 58), (64, 240)]
-# The proposal state of each borrower cycles through these ("" = no proposal).
+# The states of each borrower's proposals, one per debt, by groups of four
+# borrowers (one of each tier): every status, and borrowers with several.
+Status = Proposal.Status
 STATES = [
-    "",
-    Proposal.Status.DRAFT,
-    Proposal.Status.IN_REVIEW,
-    Proposal.Status.CHANGES_REQUESTED,
-    Proposal.Status.APPROVED,
-    Proposal.Status.FINALISED,
-    Proposal.Status.ACCEPTED,
-    Proposal.Status.REJECTED,
+    (),
+    (Status.DRAFT,),
+    (Status.IN_REVIEW,),
+    (Status.CHANGES_REQUESTED,),
+    (Status.APPROVED,),
+    (Status.FINALISED,),
+    (Status.ACCEPTED,),
+    (Status.REJECTED,),
+    (Status.ACCEPTED, Status.IN_REVIEW),
+    (Status.COUNTERED, Status.REJECTED, Status.DRAFT),
 ]
+ANSWERED = (Status.ACCEPTED, Status.COUNTERED, Status.REJECTED)
 PROFILES = ["weilidai", "huabei", "jiebei", "other_online", "credit_card"]
 OTHER_LENDERS = ["马上消费金融", "招联消费金融", "中银消费金融"]
 CARD_LENDERS = ["招商银行信用卡", "广发银行信用卡"]
@@ -55,6 +62,13 @@ NOTES = [
     "已帮助整理债务清单，等待借款人补充合同号。",
     "借款人同意先与平台协商延期。",
     "提醒借款人按时记录还款。",
+]
+NEXT_ACTIONS = [
+    "周五前电话确认收入证明",
+    "提醒借款人补充合同号",
+    "跟进平台对延期申请的答复",
+    "约借款人面谈，核对还款计划",
+    "检查本月还款是否按时到账",
 ]
 CHANGE_COMMENTS = {
     ReviewSection.TERM: "期数可以再长一些，每月还款压力太大。",
@@ -81,7 +95,8 @@ def load(counselors: list[Counselor], today, password: str) -> list[Borrower]:
     debts_by_borrower: dict[int, list[Debt]] = {}
     debts = []
     for i, borrower in enumerate(borrowers):
-        for n in range(1 + rng.randrange(3)):
+        # A debt for each proposal at least.
+        for n in range(max(1 + rng.randrange(3), len(_states(i)))):
             debt = _debt(i, n, borrower, profiles, rng, today)
             debts.append(debt)
             debts_by_borrower.setdefault(borrower.pk, []).append(debt)
@@ -96,6 +111,7 @@ def load(counselors: list[Counselor], today, password: str) -> list[Borrower]:
             author=counselors[(i + i // 4) % 2],
             kind=CaseNote.Kind.CALL,
             text=NOTES[i % len(NOTES)],
+            next_action=NEXT_ACTIONS[i % len(NEXT_ACTIONS)] if i % 3 or i % 4 == 0 else "",
             next_action_on=today + timedelta(days=1 + i % 9) if i % 3 else None,
         )
         for i, b in enumerate(borrowers)
@@ -142,33 +158,33 @@ def _debt(i, n, borrower, profiles, rng, today) -> Debt:
     )
 
 
+def _states(i: int) -> tuple[str, ...]:
+    return STATES[(i // 4) % len(STATES)]
+
+
 def _proposals(borrowers, debts_by_borrower, counselors, rng, today) -> None:
     made = []
     for i, borrower in enumerate(borrowers):
-        state = STATES[(i // 4) % len(STATES)]
-        if not state:
-            continue
-        debt = debts_by_borrower[borrower.pk][0]
-        behind = state == Proposal.Status.ACCEPTED and i % 3 == 0  # a missed installment
-        first_due = today - timedelta(days=40) if behind else next_month_first(today)
-        months = min(rng.choice([6, 12, 18, 24, 36]), debt.profile.max_term_months)
-        answered = state in (Proposal.Status.ACCEPTED, Proposal.Status.REJECTED)
-        made.append(
-            (
-                i,
-                borrower,
-                debt,
-                state,
-                Proposal(
-                    borrower=borrower,
-                    lender_name=debt.lender_name,
-                    months=months,
-                    first_due_date=first_due,
-                    status=Proposal.Status.FINALISED if answered else state,
-                    strategy="stop_escalation" if i % 2 else "",
-                ),
+        for debt, state in zip(debts_by_borrower[borrower.pk], _states(i), strict=False):
+            behind = state == Status.ACCEPTED and i % 3 == 0  # a missed installment
+            first_due = today - timedelta(days=40) if behind else next_month_first(today)
+            months = min(rng.choice([6, 12, 18, 24, 36]), debt.profile.max_term_months)
+            made.append(
+                (
+                    i,
+                    borrower,
+                    debt,
+                    state,
+                    Proposal(
+                        borrower=borrower,
+                        lender_name=debt.lender_name,
+                        months=months,
+                        first_due_date=first_due,
+                        status=Status.FINALISED if state in ANSWERED else state,
+                        strategy="stop_escalation" if i % 2 else "",
+                    ),
+                )
             )
-        )
     Proposal.objects.bulk_create(p for *_rest, p in made)
     Proposal.debts.through.objects.bulk_create(
         Proposal.debts.through(proposal_id=p.pk, debt_id=debt.pk) for _i, _b, debt, _s, p in made
@@ -176,22 +192,22 @@ def _proposals(borrowers, debts_by_borrower, counselors, rng, today) -> None:
     events = []
     for i, borrower, _debt, state, proposal in made:
         counselor = counselors[(i + i // 4) % 2]
-        if state != Proposal.Status.DRAFT:
+        if state != Status.DRAFT:
             events.append(
                 _event(proposal, borrower.user, borrower.display_name, "draft", "in_review")
             )
-        if state == Proposal.Status.CHANGES_REQUESTED:
+        if state == Status.CHANGES_REQUESTED:
             section = list(CHANGE_COMMENTS)[i % len(CHANGE_COMMENTS)]
             event = _event(proposal, counselor.user, counselor.display_name, "in_review", state)
             event.comment, event.section = CHANGE_COMMENTS[section], section
             events.append(event)
-        elif state not in (Proposal.Status.DRAFT, Proposal.Status.IN_REVIEW):
+        elif state not in (Status.DRAFT, Status.IN_REVIEW):
             events.append(
                 _event(proposal, counselor.user, counselor.display_name, "in_review", "approved")
             )
     ProposalEvent.objects.bulk_create(events)
     for _i, _borrower, _debt, state, proposal in made:
-        if state in (Proposal.Status.ACCEPTED, Proposal.Status.REJECTED):
+        if state in ANSWERED:
             answered_on = min(today, proposal.first_due_date - timedelta(days=3))
             proposal_services.record_answer(
                 proposal, LenderAnswer(kind=state, answered_on=answered_on, note="电话确认")

@@ -7,11 +7,11 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Min, OuterRef, Q, Subquery
 
 from borrowers.debts.tiers import money
-from repayment_plans.models import Proposal
+from borrowers.positions import PROPOSAL_STATES, CounselorReview
+from repayment_plans.models import Proposal, ProposalEvent, ReviewSection
 from repayment_plans.position import compute as position
 from repayment_plans.position.load import (
     POSITION_PREFETCH,
@@ -22,6 +22,21 @@ from repayment_plans.position.load import (
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
+
+
+Status = Proposal.Status
+# Each proposal status in the caseload's state (docs/counselors.md, "The caseload"):
+# changes requested is a draft again; finalised and countered wait on the lender.
+CASELOAD_STATES = {
+    "draft": (Status.DRAFT, Status.CHANGES_REQUESTED),
+    "in_review": (Status.IN_REVIEW,),
+    "approved": (Status.APPROVED,),
+    "sent": (Status.FINALISED, Status.COUNTERED),
+    "agreed": (Status.ACCEPTED,),
+    "refused": (Status.REJECTED,),
+}
+# A counselor's decisions on a review (repayment_plans/counselors/forms.py).
+REVIEWED = (Status.CHANGES_REQUESTED, Status.APPROVED)
 
 
 def _fen(value: Decimal | None) -> Decimal | None:
@@ -58,10 +73,30 @@ class PositionSource:
         return position.debt_position(entered, None, None, today, cost_warning_percent())
 
     def prepare_caseload(self, borrowers):
-        latest = Proposal.objects.filter(borrower=OuterRef("pk")).order_by("-updated_at")
+        """The position's prefetch, and in the same grouped query the number of
+        proposals in each state, the oldest one awaiting review and the latest
+        counselor review with a comment."""
+        reviews = (
+            ProposalEvent.objects.filter(
+                proposal__borrower=OuterRef("pk"),
+                to_status__in=REVIEWED,
+                actor__counselor__isnull=False,
+            )
+            .exclude(comment="")
+            .order_by("-at", "-pk")
+        )
         return borrowers.prefetch_related(
             *POSITION_PREFETCH, "legal_matters__current_stage"
-        ).annotate(proposal_status=Coalesce(Subquery(latest.values("status")[:1]), Value("none")))
+        ).annotate(
+            **{
+                f"n_{state}": Count("proposals", filter=Q(proposals__status__in=statuses))
+                for state, statuses in CASELOAD_STATES.items()
+            },
+            review_proposal_id=Min("proposals", filter=Q(proposals__status=Status.IN_REVIEW)),
+            review_comment=Subquery(reviews.values("comment")[:1]),
+            review_section=Subquery(reviews.values("section")[:1]),
+            review_at=Subquery(reviews.values("at")[:1]),
+        )
 
     def caseload_figures(self, borrower, today: date) -> dict:
         current = position_from_prefetched(borrower, today)
@@ -76,9 +111,19 @@ class PositionSource:
             "has_missed": missed > 0,
             "next_installment_on": upcoming.due if upcoming else None,
             "next_installment_amount": _fen(upcoming.left) if upcoming else None,
-            "proposal_status": borrower.proposal_status,
             "legal_deadline_on": legal_deadline_on(borrower, today),
+            "review_proposal_id": borrower.review_proposal_id,
+            **{f"n_{state}": getattr(borrower, f"n_{state}") for state in PROPOSAL_STATES},
         }
 
-    def proposal_labels(self) -> dict[str, StrOrPromise]:
-        return dict(Proposal.Status.choices)
+    def latest_review(self, borrower) -> CounselorReview | None:
+        if borrower.review_at is None:
+            return None
+        return CounselorReview(
+            comment=borrower.review_comment,
+            section=borrower.review_section,
+            at=borrower.review_at,
+        )
+
+    def review_section_labels(self) -> dict[str, StrOrPromise]:
+        return dict(ReviewSection.choices)

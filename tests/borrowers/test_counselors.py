@@ -190,7 +190,13 @@ def test_counselors_without_a_grant_get_404_and_leave_no_trace(world, who, name)
 def test_counselors_without_a_grant_see_nothing_of_x_in_their_caseload(world, who):
     w = world
     client = getattr(w.clients, who)
-    for params in ({}, {"format": "csv"}, {"tier": "moderate"}, {"proposal": "in_review"}):
+    for params in (
+        {},
+        {"format": "csv"},
+        {"tier": "moderate"},
+        {"state": "in_review"},
+        {"state": "waiting"},
+    ):
         response = client.get(reverse("caseload"), params)
         assert response.status_code == 200
         body = response.content.decode("utf-8-sig")
@@ -478,13 +484,14 @@ def test_tier_filter_shows_only_that_tier(caseload):
     ]
 
 
-def test_proposal_filter(world):
+def test_state_filter(world):
     w = world
     client = w.clients.a
-    assert row_names(client.get(reverse("caseload"), {"proposal": "in_review"})) == ["Xavier Xu"]
-    assert row_names(client.get(reverse("caseload"), {"proposal": "approved"})) == []
+    assert row_names(client.get(reverse("caseload"), {"state": "in_review"})) == ["Xavier Xu"]
+    assert row_names(client.get(reverse("caseload"), {"state": "approved"})) == []
     client.post(reverse("proposal_review", args=[w.x.pk, w.proposal.pk]), {"decision": "approve"})
-    assert row_names(client.get(reverse("caseload"), {"proposal": "approved"})) == ["Xavier Xu"]
+    assert row_names(client.get(reverse("caseload"), {"state": "approved"})) == ["Xavier Xu"]
+    assert row_names(client.get(reverse("caseload"), {"state": "in_review"})) == []
 
 
 def test_needs_action_filter(caseload):
@@ -512,12 +519,12 @@ def test_unknown_filter_values_are_ignored(caseload):
     everyone = row_names(caseload.client.get(reverse("caseload")))
     assert len(everyone) == 4
     response = caseload.client.get(
-        reverse("caseload"), {"tier": "bogus", "sort": "evil", "page": "abc", "proposal": "zzz"}
+        reverse("caseload"), {"tier": "bogus", "sort": "evil", "page": "abc", "state": "zzz"}
     )
     assert response.status_code == 200
     assert row_names(response) == everyone
     filters = response.context["filters"]
-    assert (filters.tier, filters.proposal, filters.sort) == ("", "", "urgency")
+    assert (filters.tier, filters.state, filters.sort) == ("", "", "urgency")
     assert response.context["query"] == "sort=urgency"
     table = response.content.decode().split('id="caseload-table"')[1]
     assert "bogus" not in table
@@ -543,7 +550,7 @@ def csv_rows(response):
 def test_csv_export_has_a_header_and_one_row_per_borrower_of_the_filter(caseload):
     rows = csv_rows(caseload.client.get(reverse("caseload"), {"format": "csv"}))
     assert rows[0][0] == "Borrower"
-    assert len(rows[0]) == 10
+    assert len(rows[0]) == 16
     assert sorted(r[0] for r in rows[1:]) == [
         "Carl Current",
         "Lily Light",

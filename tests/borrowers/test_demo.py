@@ -6,8 +6,11 @@ import pytest
 from django.core.management import call_command
 
 from borrowers.collection import complaint
-from borrowers.models import Borrower, CollectionRule
+from borrowers.counselors import caseload
+from borrowers.models import Borrower, CaseNote, CollectionRule, Counselor, Triage
 from repayment_plans.disputes.rules import reply_due
+from repayment_plans.management import demo_caseload
+from repayment_plans.models import Proposal
 
 pytestmark = pytest.mark.django_db
 
@@ -46,3 +49,34 @@ def test_the_demo_dispute_waits_for_its_reply():
     dispute = borrower.disputes.get()
     assert dispute.reply_on is None
     assert (reply_due(dispute.filed_on) - dispute.filed_on).days == 20
+
+
+def test_the_demo_caseload_shows_every_proposal_state_and_next_actions():
+    load()
+    cases = Borrower.objects.filter(user__email__in=demo_caseload.emails())
+    rows = list(Triage.objects.filter(borrower__in=cases).order_by("borrower__user__email"))
+    assert len(rows) == demo_caseload.SIZE
+    for state in caseload.STATES:
+        assert any(getattr(row, f"n_{state}") for row in rows), f"no borrower in {state}"
+    statuses = set(Proposal.objects.filter(borrower__in=cases).values_list("status", flat=True))
+    assert statuses == set(Proposal.Status.values)
+    # Several proposals in different states: an agreed plan and one awaiting review.
+    assert any(row.n_agreed and row.n_in_review for row in rows)
+    assert sum(1 for row in rows if sum(getattr(row, f) for f in caseload.STATE_FIELDS) > 1) >= 8
+    # Both counselors have reviews waiting.
+    counselors = Counselor.objects.filter(user__email__endswith="@demo.local")
+    assert all(caseload.totals(c).waiting for c in counselors)
+    # Next actions in words, from notes and from reviews.
+    assert CaseNote.objects.filter(borrower__in=cases).exclude(next_action="").count() >= 10
+    sources = {row.next_action_source for row in rows if row.next_action}
+    assert sources == {"note", "review"}
+    # Deterministic: a second load gives the same figures.
+    figures = [
+        (row.borrower.user.email, row.worst_rank, row.next_action, row.n_sent) for row in rows
+    ]
+    load()
+    again = Triage.objects.filter(borrower__user__email__in=demo_caseload.emails())
+    assert sorted(
+        (row.borrower.user.email, row.worst_rank, row.next_action, row.n_sent)
+        for row in again.select_related("borrower__user")
+    ) == sorted(figures)

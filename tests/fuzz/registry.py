@@ -31,7 +31,7 @@ from borrowers.accounts.lockout import AdminLoginForm, LoginForm
 from borrowers.collection import complaint
 from borrowers.collection import forms as collection_forms
 from borrowers.counselors.forms import CounselorInviteForm, JoinForm, TransferForm
-from borrowers.counselors.views import InviteCodeForm, NoteForm
+from borrowers.counselors.views import InviteCodeForm, NextActionForm, NoteForm
 from borrowers.data_rights.views import DeleteAccountForm
 from borrowers.debts import forms as debt_forms
 from borrowers.models import AccessGrant, Counselor, CounselorInvite, Invite, Transfer, User
@@ -368,6 +368,26 @@ def saved_note(world, form, response, before, after):
     assert_instance_matches(note, form.cleaned_data)
 
 
+def saved_next_action(world, form, response, before, after):
+    """A case note of kind "other" whose text is the action, and the caseload row
+    showing it (the row itself with htmx, the caseload without)."""
+    assert set(changed_tables(before, after)) <= {"borrowers.CaseNote", "borrowers.Triage"}
+    note = created(apps.get_model("borrowers", "CaseNote"), before)
+    assert note.borrower == world.alice and note.author == world.charlie
+    assert (note.kind, note.text) == ("other", form.cleaned_data["next_action"])
+    assert_instance_matches(note, form.cleaned_data)
+    row = apps.get_model("borrowers", "Triage").objects.get(borrower=world.alice)
+    assert (row.next_action, row.next_action_on, row.next_action_source) == (
+        note.next_action,
+        note.next_action_on,
+        "note",
+    )
+    if response.status_code == 302:
+        assert response["Location"] == reverse("caseload")
+    else:
+        assert response.content.decode().startswith(f'<tr id="case-{world.alice.pk}"')
+
+
 def saved_counselor_debt(world, form, response, before, after):
     assert_instance_matches(world.huabei, form.cleaned_data)
 
@@ -644,6 +664,26 @@ TARGETS: list[Target] = [
         oracle=lambda w, data: NoteForm(data, today=w.today),
         persona="charlie",
         saved=saved_note,
+    ),
+    Target(
+        NextActionForm,
+        "counselor_next_action",
+        url=lambda w: reverse("counselor_next_action", args=[w.alice.pk]),
+        oracle=lambda w, data: NextActionForm(data, today=w.today),
+        persona="charlie",
+        saved=saved_next_action,
+        hints=lambda w: {"next_action": ["Call the lender", "周五前电话确认"]},
+    ),
+    Target(
+        NextActionForm,
+        "counselor_next_action_inline",
+        url=lambda w: reverse("counselor_next_action", args=[w.alice.pk]),
+        oracle=lambda w, data: NextActionForm(data, today=w.today),
+        persona="charlie",
+        saved=saved_next_action,
+        hints=lambda w: {"next_action": ["Call the lender", "周五前电话确认"]},
+        headers={"HTTP_HX_REQUEST": "true"},
+        examples=100,
     ),
     Target(
         ReviewForm,
