@@ -57,13 +57,15 @@ PROPOSAL_STATES = ("draft", "in_review", "approved", "sent", "agreed", "refused"
 
 @dataclass(frozen=True)
 class CounselorReview:
-    """A counselor's review of one of the borrower's proposals (approved, or
-    changes requested) with a comment: the counselor's own words, about a
-    section of the proposal ("" for none), written at ``at``."""
+    """A counselor's review of one of the borrower's proposals: changes
+    requested with the counselor's own words about a section of the proposal
+    ("" for none), or an approval (``approved``, with or without words),
+    written at ``at``."""
 
     comment: str
     section: str
     at: datetime
+    approved: bool = False
 
 
 class PositionSource(Protocol):

@@ -32,8 +32,9 @@ def proposal_changed(sender, instance, raw=False, **kwargs):
 
 @receiver(post_save, sender=ProposalEvent)
 def review_recorded(sender, instance, created, raw=False, **kwargs):
-    """A counselor's review with a comment may be the borrower's next action
-    (borrowers/counselors/caseload.py, ``next_action``); the status change itself
-    refreshed the figures just before the event was written."""
-    if created and not raw and instance.comment and instance.to_status in REVIEWED:
+    """A counselor's review (an approval, or a change asked for with its words) may be
+    the borrower's next action (borrowers/counselors/caseload.py, ``next_action``);
+    the status change itself refreshed the figures just before the event was written."""
+    approved = instance.to_status == Proposal.Status.APPROVED
+    if created and not raw and instance.to_status in REVIEWED and (instance.comment or approved):
         touch_triage(instance.proposal.borrower_id)

@@ -186,17 +186,19 @@ def triage_row(borrower, today: date) -> Triage:
 
 def next_action(borrower) -> dict:
     """The next action of a prepared borrower: from the latest case note with one
-    (its text and day) or the latest counselor review with a comment (its words and
-    section), whichever was written last; a note wins a tie. A review gives no day:
-    the day of the latest note stays (a call planned before the review is still
-    planned, for "needs action" and the sort)."""
+    (its text and day) or the latest counselor review (a change asked for, with its
+    words and section, or an approval), whichever was written last; a note wins a
+    tie. A review gives no day: the day of the latest note stays (a call planned
+    before the review is still planned, for "needs action" and the sort)."""
     review = positions.source().latest_review(borrower)
     noted_at = borrower.note_action_at
     if review is not None and (noted_at is None or review.at > noted_at):
         return {
             "next_action": _cut(review.comment),
             "next_action_on": borrower.note_action_on,
-            "next_action_source": "review",
+            # An approval's next step (the letter going out) is shown in words of the
+            # page's language; its comment, if any, follows.
+            "next_action_source": "approved" if review.approved else "review",
             "next_action_section": review.section,
             "next_action_at": review.at,
         }
@@ -355,6 +357,7 @@ def describe(row, today: date) -> dict:
         if on
     ]
     section = row.next_action_section
+    section_label = positions.source().review_section_labels().get(section, "") if section else ""
     return {
         "states": [
             (state, STATE_LABELS[state], getattr(row, f"n_{state}"))
@@ -363,12 +366,23 @@ def describe(row, today: date) -> dict:
         ],
         "waiting": waiting,
         "row_class": " ".join(classes),
-        "next_action_section": (
-            positions.source().review_section_labels().get(section, "") if section else ""
-        ),
+        "next_action_section": section_label,
+        "next_action_text": next_action_text(row, section_label),
         "tier": tiers.Tier(TIER_NAMES[row.worst_rank]),
         "days_to_next_tier": (row.next_tier_on - today).days if row.next_tier_on else None,
         "largest_dpd": largest_dpd,
         "legal_days": (row.legal_deadline_on - today).days if row.legal_deadline_on else None,
         "legal_soon": legal_soon,
     }
+
+
+APPROVED_NEXT = _("Approved: check that the borrower finalises and sends the letter.")
+
+
+def next_action_text(row, section_label: str) -> str:
+    """The next action in words, for the table and the CSV: the counselor's own
+    words, after the reviewed section's name, or an approval's next step."""
+    words = row.next_action or ""
+    if row.next_action_source == "approved":
+        return " ".join(filter(None, [str(APPROVED_NEXT), words]))
+    return f"{section_label}: {words}" if section_label and words else words

@@ -142,7 +142,7 @@ def _csv(rows, today):
                 row.next_installment_on or "",
                 row.missed_n,
                 timezone.localtime(row.last_contact).date() if row.last_contact else "",
-                _safe_cell(row.next_action or ""),
+                _safe_cell(facts["next_action_text"]),
                 row.next_action_on or "",
             ]
         )

@@ -82,7 +82,8 @@ class PositionSource:
                 to_status__in=REVIEWED,
                 actor__counselor__isnull=False,
             )
-            .exclude(comment="")
+            # An approval is a next step even without words; a change asked for has them.
+            .filter(Q(to_status=Status.APPROVED) | ~Q(comment=""))
             .order_by("-at", "-pk")
         )
         return borrowers.prefetch_related(
@@ -96,6 +97,7 @@ class PositionSource:
             review_comment=Subquery(reviews.values("comment")[:1]),
             review_section=Subquery(reviews.values("section")[:1]),
             review_at=Subquery(reviews.values("at")[:1]),
+            review_status=Subquery(reviews.values("to_status")[:1]),
         )
 
     def caseload_figures(self, borrower, today: date) -> dict:
@@ -123,6 +125,7 @@ class PositionSource:
             comment=borrower.review_comment,
             section=borrower.review_section,
             at=borrower.review_at,
+            approved=borrower.review_status == Status.APPROVED,
         )
 
     def review_section_labels(self) -> dict[str, StrOrPromise]:

@@ -19,7 +19,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from borrowers import positions
 from borrowers.counselors import caseload
@@ -302,16 +302,23 @@ def test_the_next_action_comes_from_the_latest_note_or_a_later_review(w, today):
     )
 
 
-def test_a_review_without_a_comment_is_no_next_action(w):
+def test_an_approval_without_a_comment_supersedes_the_change_asked_before(w):
+    """A change asked for is no next action once the counselor approved the
+    changed proposal: the next step is the letter going out."""
     zoe = w.zoe.borrower
-    w.client.post(
-        reverse("note_create", args=[zoe.pk]),
-        {"kind": "call", "text": "Spoke.", "next_action": "Call HR"},
+    proposal = w.zoe.proposals[1]
+    proposal_services.change_status(
+        proposal, Status.CHANGES_REQUESTED, w.a.user, "Fewer months", "term"
     )
-    w.client.post(
-        reverse("proposal_review", args=[zoe.pk, w.zoe.proposals[1].pk]), {"decision": "approve"}
-    )
-    assert (stored(zoe).next_action, stored(zoe).next_action_source) == ("Call HR", "note")
+    assert (stored(zoe).next_action, stored(zoe).next_action_source) == ("Fewer months", "review")
+    proposal_services.change_status(proposal, Status.IN_REVIEW, zoe.user)
+    w.client.post(reverse("proposal_review", args=[zoe.pk, proposal.pk]), {"decision": "approve"})
+    assert (stored(zoe).next_action, stored(zoe).next_action_source) == ("", "approved")
+    with translation.override("en"):
+        html = w.client.get(reverse("caseload"), headers={"accept-language": "en"}).content
+    row = html.decode()
+    assert "Fewer months" not in row
+    assert "Approved: check that the borrower finalises and sends the letter." in row
 
 
 def test_a_long_review_comment_is_cut_to_the_stored_length(w):
