@@ -410,13 +410,15 @@ class BorrowerPosition:
 
     @property
     def missed_installments(self) -> int:
-        return sum(s.arrears_periods for s in self._plan_states())
+        return sum(s.arrears_periods for s in self.plan_states)
 
     @property
     def catch_up(self) -> Decimal:
-        return sum((s.arrears_amount for s in self._plan_states()), ZERO)
+        return sum((s.arrears_amount for s in self.plan_states), ZERO)
 
-    def _plan_states(self) -> list[PlanState]:
+    @property
+    def plan_states(self) -> list[PlanState]:
+        """Every agreed plan once (one plan may cover several debts), completed or not."""
         seen, states = set(), []
         for p in self.debts:
             if p.plan is not None and p.plan.plan.plan_id not in seen:
@@ -426,7 +428,7 @@ class BorrowerPosition:
 
     @property
     def active_plans(self) -> list[PlanState]:
-        return [s for s in self._plan_states() if not s.completed]
+        return [s for s in self.plan_states if not s.completed]
 
     @property
     def next_installment(self) -> InstallmentState | None:

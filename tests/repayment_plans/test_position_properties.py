@@ -242,12 +242,13 @@ def test_every_page_shows_the_same_position(client, seeded_profiles, specs):
             Decimal(0),
         )
 
-        # Plan page and timeline month 0: the same installments due this month.
+        # Plan page and timeline month 0: the same installments due this month (a plan
+        # completed by paying this month's last installment counts it too).
         timeline = recovery.recovery_timeline(current.recovery_accounts(), today)
         due_now = sum(
             (
                 row.amount
-                for state in current.active_plans
+                for state in current.plan_states
                 for row in state.installments
                 if recovery.month_start(row.due) == recovery.month_start(today)
             ),
