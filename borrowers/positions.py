@@ -66,6 +66,13 @@ class CounselorReview:
     section: str
     at: datetime
     approved: bool = False
+    # The approved proposal has not gone out yet (its next step is still open).
+    still_approved: bool = False
+
+    @property
+    def is_next_action(self) -> bool:
+        """A change asked for in words, or an approval whose letter is not sent yet."""
+        return self.still_approved if self.approved else bool(self.comment)
 
 
 class PositionSource(Protocol):

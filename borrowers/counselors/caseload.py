@@ -187,10 +187,13 @@ def triage_row(borrower, today: date) -> Triage:
 def next_action(borrower) -> dict:
     """The next action of a prepared borrower: from the latest case note with one
     (its text and day) or the latest counselor review (a change asked for, with its
-    words and section, or an approval), whichever was written last; a note wins a
-    tie. A review gives no day: the day of the latest note stays (a call planned
-    before the review is still planned, for "needs action" and the sort)."""
+    words and section, or an approval whose letter has not gone out), whichever was
+    written last; a note wins a tie. A review gives no day: the day of the latest
+    note stays (a call planned before the review is still planned, for "needs
+    action" and the sort)."""
     review = positions.source().latest_review(borrower)
+    if review is not None and not review.is_next_action:
+        review = None  # the latest review is done with: the latest note speaks
     noted_at = borrower.note_action_at
     if review is not None and (noted_at is None or review.at > noted_at):
         return {

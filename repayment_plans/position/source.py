@@ -76,16 +76,11 @@ class PositionSource:
         """The position's prefetch, and in the same grouped query the number of
         proposals in each state, the oldest one awaiting review and the latest
         counselor review with a comment."""
-        reviews = (
-            ProposalEvent.objects.filter(
-                proposal__borrower=OuterRef("pk"),
-                to_status__in=REVIEWED,
-                actor__counselor__isnull=False,
-            )
-            # An approval is a next step even without words; a change asked for has them.
-            .filter(Q(to_status=Status.APPROVED) | ~Q(comment=""))
-            .order_by("-at", "-pk")
-        )
+        reviews = ProposalEvent.objects.filter(
+            proposal__borrower=OuterRef("pk"),
+            to_status__in=REVIEWED,
+            actor__counselor__isnull=False,
+        ).order_by("-at", "-pk")
         return borrowers.prefetch_related(
             *POSITION_PREFETCH, "legal_matters__current_stage"
         ).annotate(
@@ -98,6 +93,7 @@ class PositionSource:
             review_section=Subquery(reviews.values("section")[:1]),
             review_at=Subquery(reviews.values("at")[:1]),
             review_status=Subquery(reviews.values("to_status")[:1]),
+            review_now=Subquery(reviews.values("proposal__status")[:1]),
         )
 
     def caseload_figures(self, borrower, today: date) -> dict:
@@ -126,6 +122,7 @@ class PositionSource:
             section=borrower.review_section,
             at=borrower.review_at,
             approved=borrower.review_status == Status.APPROVED,
+            still_approved=borrower.review_now == Status.APPROVED,
         )
 
     def review_section_labels(self) -> dict[str, StrOrPromise]:

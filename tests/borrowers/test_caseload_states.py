@@ -321,6 +321,20 @@ def test_an_approval_without_a_comment_supersedes_the_change_asked_before(w):
     assert "Approved: check that the borrower finalises and sends the letter." in row
 
 
+def test_an_approval_is_done_with_once_its_letter_goes_out(w, today):
+    """Finalised after the approval: the approval's step is done, the latest note speaks."""
+    zoe = w.zoe.borrower
+    proposal = w.zoe.proposals[1]
+    w.client.post(
+        reverse("note_create", args=[zoe.pk]),
+        {"kind": "call", "text": "Spoke.", "next_action": "Call HR"},
+    )
+    w.client.post(reverse("proposal_review", args=[zoe.pk, proposal.pk]), {"decision": "approve"})
+    assert stored(zoe).next_action_source == "approved"
+    proposal_services.change_status(proposal, Status.FINALISED, zoe.user)
+    assert (stored(zoe).next_action, stored(zoe).next_action_source) == ("Call HR", "note")
+
+
 def test_a_long_review_comment_is_cut_to_the_stored_length(w):
     zoe = w.zoe.borrower
     comment = "Lower the amount. " * 30
