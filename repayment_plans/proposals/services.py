@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max, Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -26,6 +27,7 @@ from repayment_plans.models import (
     Proposal,
     ProposalEvent,
     ProposalVersion,
+    ReminderKind,
 )
 from repayment_plans.negotiation import evidence
 from repayment_plans.plans.schedules import Schedule
@@ -38,6 +40,7 @@ from repayment_plans.recovery import timeline as recovery
 from repayment_plans.recovery.charts import balance_chart
 from repayment_plans.recovery.text import milestone_card
 from repayment_plans.refusals import NothingChanged, Refused
+from repayment_plans.reminders.notify import notify_counselors
 from repayment_plans.tasks import send_proposal_email
 
 
@@ -289,10 +292,34 @@ def record_answer(
     answer.counter_accepted = answer.kind == LenderAnswer.Kind.COUNTERED and accept_counter
     answer.save()
     change_status(proposal, answer.kind, actor, answer.note)
+    plan = None
     if answer.kind == LenderAnswer.Kind.ACCEPTED or answer.counter_accepted:
         terms = answer_terms(proposal, answer)
-        return create_plan(proposal, **terms, agreed_on=answer.answered_on)
-    return None
+        plan = create_plan(proposal, **terms, agreed_on=answer.answered_on)
+    _notify_answer(proposal, answer)
+    return plan
+
+
+def _notify_answer(proposal: Proposal, answer: LenderAnswer) -> None:
+    """Tell the counselors who follow the borrower that the lender answered.
+
+    Every way an answer is recorded (the answer form, an agreement in the
+    negotiation log) goes through record_answer, which calls this. The rows are
+    written in the answer's transaction, so they exist exactly when the answer
+    does; the emails are queued after the commit (notify).
+    """
+    notify_counselors(
+        proposal.borrower_id,
+        ReminderKind.CASE_ANSWERED,
+        f"answer:{answer.pk}",
+        {
+            "borrower": proposal.borrower.display_name,
+            "lender": proposal.lender_name,
+            "answer": answer.kind,
+            "counter_accepted": answer.counter_accepted,
+        },
+        reverse("counselor_review", args=[proposal.borrower_id, proposal.pk]),
+    )
 
 
 def answer_terms(proposal: Proposal, answer: LenderAnswer) -> dict:

@@ -3,8 +3,12 @@
 The sweep finds what is due on a day (Asia/Shanghai), writes one Reminder per
 (subject, kind, day) — the database's unique constraint makes a second sweep,
 or a sweep resumed after a crash, add nothing — and enqueues the pending ones
-in batches. Delivery takes a reminder id, locks the row and sends it only while
-it is pending, so the same task delivered twice sends one email.
+in batches. The installment reminders, the most numerous, are written by the
+database, one INSERT … SELECT per batch of installments (writing.py); the
+kinds that need Python to decide (tiers, milestones, …) are built in Python
+and written one INSERT per batch. Delivery takes a reminder id, locks the row
+and sends it only while it is pending, so the same task delivered twice sends
+one email.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, CharField, Count, F, Max, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Concat, JSONObject
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -28,7 +33,7 @@ from django.utils.translation import gettext as _
 from borrowers.counselors.caseload import caseload
 from borrowers.debts import tiers
 from borrowers.debts.explanations import TIER_TEXT
-from borrowers.models import Borrower, CaseNote, Counselor, Debt, User
+from borrowers.models import AccessGrant, Borrower, CaseNote, Counselor, Debt, User
 from repayment_plans.disputes import rules as disputes
 from repayment_plans.legal import deadlines as legal_deadlines
 from repayment_plans.legal.labels import ACTION_LABELS
@@ -50,6 +55,7 @@ from repayment_plans.proposals.mail import message_id_domain, stuck
 from repayment_plans.recovery import timeline as recovery
 from repayment_plans.recovery.text import TITLES
 from repayment_plans.recovery.timeline import MilestoneKind
+from repayment_plans.reminders import writing
 
 BATCH_SIZE = 1000
 SEND_BATCH_SIZE = 200
@@ -89,8 +95,12 @@ def local_today(now=None) -> date:
 
 @dataclass
 class SweepResult:
+    """What a sweep found (``candidates``, whether recorded before or not) and
+    wrote (``inserted``), by kind; ``batches`` of candidates; ``enqueued`` ids."""
+
     day: date
     candidates: Counter = field(default_factory=Counter)
+    inserted: Counter = field(default_factory=Counter)
     batches: int = 0
     enqueued: int = 0
 
@@ -104,20 +114,25 @@ def sweep(
 ) -> SweepResult:
     """Record the reminders for ``day`` and enqueue those not sent yet."""
     result = SweepResult(day=day)
+    now = timezone.now()
+    for found, inserted in _installment_batches(day, batch_size, dry_run, now):
+        result.batches += 1
+        result.candidates.update(found)
+        result.inserted.update(inserted)
     for rows in _all_candidates(day, batch_size):
         result.batches += 1
-        for row in rows:
-            result.candidates[row.kind] += 1
+        result.candidates.update(row.kind for row in rows)
         if not dry_run and rows:
-            Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=batch_size)
+            result.inserted.update(writing.insert_rows(rows, now))
     if not dry_run and enqueue:
-        result.enqueued = enqueue_pending(day)
+        result.enqueued = enqueue_pending(day, batch_size)
     return result
 
 
 def _all_candidates(day: date, batch_size: int):
-    yield from _installment_candidates(day, batch_size)
+    """The kinds built in Python, a list of Reminders per batch."""
     yield from _tier_candidates(day, batch_size)
+    yield from _case_tier_candidates(day, batch_size)
     yield from _no_answer_candidates(day, batch_size)
     yield from _milestone_candidates(day, batch_size)
     yield from _dispute_candidates(day, batch_size)
@@ -146,48 +161,210 @@ def _batched(queryset, batch_size: int, fields: tuple[str, ...]):
         last = rows[-1][0]
 
 
-def _installment_candidates(day: date, batch_size: int):
-    """Unpaid installments due in 3 days, tomorrow or today, or missed yesterday."""
+LAST_PK = 2**63 - 1  # the largest primary key (a 64-bit integer)
+GROUP_COLUMNS = ["reminder_kind", "n", "top", "followers"]
+# The conditions on an installment's borrower's grants for a counselor who
+# follows them: an active grant, the counselor not deactivated.
+GRANT = "plan__proposal__borrower__grants"
+FOLLOWING = Q(
+    **{
+        f"{GRANT}__revoked_at__isnull": True,
+        f"{GRANT}__counselor__deactivated_at__isnull": True,
+    }
+)
+
+
+def _installment_batches(day: date, batch_size: int, dry_run: bool, now: datetime):
+    """Unpaid installments due in 3 days, tomorrow or today, or missed yesterday
+    (the borrower's reminders), and the missed ones again for each counselor who
+    follows the borrower: a batch of installments at a time, by primary key,
+    in three queries whatever its size (one when ``dry_run``), each compiled once.
+
+    Yields (candidates, written) by kind, per batch.
+    """
     kind_by_due = {day + timedelta(days=offset): kind for offset, kind in DUE_OFFSETS.items()}
-    plan_link = _link("plan_detail")
+    kind = Case(
+        *(When(due_date=due, then=Value(k)) for due, k in kind_by_due.items()),
+        output_field=CharField(),
+    )
     open_installments = Installment.objects.filter(
         plan__status="active", paid_on__isnull=True, due_date__in=list(kind_by_due)
     )
-    fields = (
-        "number",
-        "due_date",
-        "amount",
-        "paid_amount",
-        "plan_id",
-        "plan__proposal__lender_name",
-        "plan__proposal__borrower__user_id",
+    # The batch's bounds and its candidates by kind (the missed ones counted
+    # once per following counselor too), in one query. The batch is a range of
+    # primary keys: up to the batch_size-th key after the last one (a scalar
+    # subquery, evaluated once), or to the end.
+    nth = (
+        open_installments.filter(pk__gt=writing.AFTER)
+        .order_by("pk")
+        .values("pk")[batch_size - 1 : batch_size]
     )
-    for rows in _batched(open_installments, batch_size, fields):
-        yield [
-            Reminder(
-                user_id=user_id,
-                kind=kind_by_due[due],
-                subject=f"installment:{pk}",
-                on_date=day,
-                context={
-                    "number": number,
-                    "due": due.isoformat(),
-                    "amount": str(amount - paid),
-                    "lender": lender,
-                },
-                link=plan_link(plan_id),
-            )
-            for pk, number, due, amount, paid, plan_id, lender, user_id in rows
-        ]
+    groups = writing.Batched.select(
+        open_installments.filter(
+            pk__gt=writing.AFTER, pk__lte=Coalesce(Subquery(nth), Value(LAST_PK))
+        )
+        .annotate(reminder_kind=kind)
+        .values("reminder_kind")
+        .annotate(
+            n=Count("pk", distinct=True),
+            top=Max("pk"),
+            followers=Count(GRANT, filter=FOLLOWING),
+        )
+        .values_list(*GROUP_COLUMNS)
+        .order_by(),
+        GROUP_COLUMNS,
+    )
+    in_batch = open_installments.filter(pk__gt=writing.AFTER, pk__lte=writing.UP_TO)
+    inserts = [
+        writing.Batched.insert(in_batch, _borrower_values(day, kind, now)),
+        # One filter: the conditions on the grant are about the same grant.
+        writing.Batched.insert(
+            in_batch.filter(
+                FOLLOWING, due_date=day - timedelta(days=1), **{f"{GRANT}__isnull": False}
+            ),
+            _counselor_values(day, now),
+        ),
+    ]
+    last = 0
+    while True:
+        rows = groups.run(after=last)
+        if not rows:
+            return
+        found = Counter({k: n for k, n, _top, _followers in rows})
+        found[ReminderKind.CASE_MISSED] = sum(
+            followers for k, _n, _top, followers in rows if k == ReminderKind.MISSED
+        )
+        top = max(top for _k, _n, top, _followers in rows)
+        written: Counter = Counter()
+        if not dry_run:
+            for insert in inserts:
+                written.update(k for (k,) in insert.run(after=last, up_to=top))
+        yield +found, written
+        last = top
 
 
-def _tier_candidates(day: date, batch_size: int):
+def _borrower_values(day: date, kind, now: datetime) -> dict:
+    """The borrower's reminder of an installment (as it reads in reminder_title)."""
+    return {
+        "user": F("plan__proposal__borrower__user_id"),
+        "kind": kind,
+        "subject": Concat(Value("installment:"), writing.text("pk"), output_field=CharField()),
+        "context": JSONObject(
+            number=F("number"),
+            due=F("due_date"),
+            amount=writing.YuanText(F("amount") - F("paid_amount")),
+            lender=F("plan__proposal__lender_name"),
+        ),
+        "link": writing.link(reverse("plan_detail", args=[987654321]), "plan_id"),
+        **writing.pending(day, now),
+    }
+
+
+def _counselor_values(day: date, now: datetime) -> dict:
+    """A following counselor's copy of a missed installment: one per
+    (installment, counselor), naming the borrower, linking to their page."""
+    return {
+        "user": F(f"{GRANT}__counselor__user_id"),
+        "kind": Value(ReminderKind.CASE_MISSED, output_field=CharField()),
+        "subject": Concat(
+            Value("installment:"),
+            writing.text("pk"),
+            Value(":c"),
+            writing.text(f"{GRANT}__counselor_id"),
+            output_field=CharField(),
+        ),
+        "context": JSONObject(
+            borrower=F("plan__proposal__borrower__display_name"),
+            number=F("number"),
+            due=F("due_date"),
+            amount=writing.YuanText(F("amount") - F("paid_amount")),
+            lender=F("plan__proposal__lender_name"),
+        ),
+        "link": writing.link(
+            reverse("counselor_borrower", args=[987654321]), "plan__proposal__borrower_id"
+        ),
+        **writing.pending(day, now),
+    }
+
+
+def _followers(borrower_ids) -> dict[int, list[tuple[int, int]]]:
+    """(counselor id, user id) of the counselors following each borrower (an
+    active grant, not deactivated): one query for a batch of borrowers."""
+    followers: dict[int, list[tuple[int, int]]] = {}
+    grants = AccessGrant.objects.active().filter(
+        borrower_id__in=set(borrower_ids), counselor__deactivated_at__isnull=True
+    )
+    for borrower_id, counselor_id, user_id in grants.order_by("counselor_id").values_list(
+        "borrower_id", "counselor_id", "counselor__user_id"
+    ):
+        followers.setdefault(borrower_id, []).append((counselor_id, user_id))
+    return followers
+
+
+def _followed(queryset, borrower_field: str):
+    """Only the rows of borrowers some active counselor follows."""
+    return queryset.filter(
+        **{
+            f"{borrower_field}__in": AccessGrant.objects.active()
+            .filter(counselor__deactivated_at__isnull=True)
+            .values("borrower_id")
+        }
+    )
+
+
+def _escalating_debts(day: date):
     # Only debts missed within the last 61 days can still reach a worse tier.
-    open_debts = Debt.objects.filter(
+    return Debt.objects.filter(
         cleared_on__isnull=True,
         first_missed_date__isnull=False,
         first_missed_date__gte=day - timedelta(days=61),
     ).exclude(proposals__plan__isnull=False)  # agreed or repaid: the position stops the tiers
+
+
+def _case_tier_candidates(day: date, batch_size: int):
+    """Debts that reach a worse tier on ``day`` (the tier of the day is worse than
+    the day before's), to each counselor following the borrower."""
+    borrower_link = _link("counselor_borrower")
+    debts = _followed(_escalating_debts(day), "borrower_id")
+    fields = (
+        "first_missed_date",
+        "grace_days_override",
+        "profile__grace_days",
+        "lender_name",
+        "borrower_id",
+        "borrower__display_name",
+    )
+    for rows in _batched(debts, batch_size, fields):
+        reached = []
+        for pk, missed, grace_override, grace, lender, borrower_id, name in rows:
+            grace_days = grace_override if grace_override is not None else grace
+            before, _in_grace = tiers.days_past_due(missed, day - timedelta(days=1), grace_days)
+            now, _in_grace = tiers.days_past_due(missed, day, grace_days)
+            tier = tiers.tier_for(now)
+            if tier.rank > tiers.tier_for(before).rank:
+                reached.append((pk, tier, lender, borrower_id, name))
+        followers = _followers(row[3] for row in reached) if reached else {}
+        yield [
+            Reminder(
+                user_id=user_id,
+                kind=ReminderKind.CASE_TIER,
+                subject=f"tier:{pk}:{tier}:c{counselor_id}",
+                on_date=day,
+                context={
+                    "borrower": name,
+                    "lender": lender,
+                    "tier": str(tier),
+                    "on": day.isoformat(),
+                },
+                link=borrower_link(borrower_id),
+            )
+            for pk, tier, lender, borrower_id, name in reached
+            for counselor_id, user_id in followers.get(borrower_id, [])
+        ]
+
+
+def _tier_candidates(day: date, batch_size: int):
+    open_debts = _escalating_debts(day)
     fields = (
         "first_missed_date",
         "grace_days_override",
@@ -394,7 +571,11 @@ def _digest_candidates(day: date):
     """Monday: each counselor's week ahead, from their caseload."""
 
     week = day + timedelta(days=7)  # the next seven days, as the 7-day tier reminder
-    counselors = Counselor.objects.filter(grants__revoked_at__isnull=True).distinct()
+    # Counselors with at least one active grant (a counselor with none has no
+    # caseload), not deactivated: they open no page of the counselor area.
+    counselors = Counselor.objects.active().filter(
+        pk__in=AccessGrant.objects.active().values("counselor_id")
+    )
     for counselor in counselors.select_related("user"):
         rows = list(caseload(counselor, day))
         names = {row.pk: row.display_name for row in rows}
@@ -435,24 +616,29 @@ def _digest_candidates(day: date):
         ]
 
 
-def enqueue_pending(day: date) -> int:
-    """Enqueue the day's pending reminders, a batch of ids per task."""
+def enqueue_pending(day: date, batch_size: int = BATCH_SIZE) -> int:
+    """Enqueue the day's pending reminders, a batch of ids per task; the ids are
+    read a page at a time, by primary key, never all at once."""
 
-    ids = list(
-        Reminder.objects.filter(status=Reminder.Status.PENDING, on_date=day)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    for start in range(0, len(ids), SEND_BATCH_SIZE):
-        chunk = ids[start : start + SEND_BATCH_SIZE]
+    pending = Reminder.objects.filter(status=Reminder.Status.PENDING, on_date=day)
+    last, total = 0, 0
+    while True:
+        ids = list(
+            pending.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch_size]
+        )
+        for start in range(0, len(ids), SEND_BATCH_SIZE):
+            chunk = ids[start : start + SEND_BATCH_SIZE]
 
-        def send(chunk: list[int] = chunk) -> None:
-            # The task by its registered name: repayment_plans.tasks imports
-            # this module, so it is looked up, not imported.
-            current_app.tasks["repayment_plans.tasks.send_reminder_batch"].delay(chunk)
+            def send(chunk: list[int] = chunk) -> None:
+                # The task by its registered name: repayment_plans.tasks imports
+                # this module, so it is looked up, not imported.
+                current_app.tasks["repayment_plans.tasks.send_reminder_batch"].delay(chunk)
 
-        transaction.on_commit(send)
-    return len(ids)
+            transaction.on_commit(send)
+        total += len(ids)
+        if len(ids) < batch_size:
+            return total
+        last = ids[-1]
 
 
 # Preferences and unsubscribe -------------------------------------------------
@@ -601,13 +787,35 @@ def reminder_title(reminder: Reminder) -> str:
     return _("No answer from %(lender)s since %(sent)s: time for a follow-up call") % c
 
 
-COUNSELOR_KINDS = (ReminderKind.REVIEW_ASKED, ReminderKind.REVIEWED, ReminderKind.TRANSFER)
+COUNSELOR_KINDS = (
+    ReminderKind.REVIEW_ASKED,
+    ReminderKind.REVIEWED,
+    ReminderKind.TRANSFER,
+    ReminderKind.CASE_ANSWERED,
+    ReminderKind.CASE_MISSED,
+    ReminderKind.CASE_TIER,
+)
 
 
 def _counselor_title(kind: str, c: dict) -> str:
-    """Review requested (to the counselor), reviewed and transfer (to the borrower)."""
+    """Review requested, the lender's answer, a missed installment and a worse
+    tier (to the counselor, naming the borrower); reviewed and transfer (to the
+    borrower)."""
     if kind == ReminderKind.REVIEW_ASKED:
         return _("%(borrower)s asks you to review the proposal to %(lender)s") % c
+    if kind == ReminderKind.CASE_ANSWERED:
+        return _answer_title(c)
+    if kind == ReminderKind.CASE_MISSED:
+        return (
+            _("%(borrower)s missed installment %(number)s to %(lender)s (¥%(amount)s), due %(due)s")
+            % c
+        )
+    if kind == ReminderKind.CASE_TIER:
+        tier = TIER_TEXT[tiers.Tier(c["tier"])].name
+        return _("%(borrower)s: the debt to %(lender)s reached %(tier)s today, %(on)s") % {
+            **c,
+            "tier": tier,
+        }
     if kind == ReminderKind.TRANSFER:
         return (
             _(
@@ -625,6 +833,22 @@ def _counselor_title(kind: str, c: dict) -> str:
             "section": ReviewSection(section).label,
         }
     return _("%(counselor)s asks for changes to your proposal to %(lender)s") % c
+
+
+def _answer_title(c: dict) -> str:
+    if c.get("answer") == "accepted":
+        return _("%(lender)s accepted the proposal of %(borrower)s") % c
+    if c.get("answer") == "rejected":
+        return _("%(lender)s rejected the proposal of %(borrower)s") % c
+    if c.get("counter_accepted"):
+        return (
+            _(
+                "%(lender)s answered the proposal of %(borrower)s with other terms, "
+                "and %(borrower)s accepted them"
+            )
+            % c
+        )
+    return _("%(lender)s answered the proposal of %(borrower)s with other terms") % c
 
 
 def _legal_title(kind: str, c: dict) -> str:

@@ -1,15 +1,11 @@
 """Reminders, their settings and the private calendar feed."""
 
 import secrets
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-if TYPE_CHECKING:
-    pass
 
 
 class CalendarFeed(models.Model):
@@ -70,6 +66,24 @@ class ReminderKind(models.TextChoices):
     REVIEW_ASKED = "review_asked", _("A proposal awaits your review (counselors)")
     REVIEWED = "reviewed", _("Your counselor reviewed your proposal")
     TRANSFER = "transfer", _("Another counselor is proposed to follow your case")
+    # Counselors, about the borrowers they follow (docs/notifications.md): the
+    # answer when it is recorded, the missed installment and the worse tier by the sweep.
+    CASE_ANSWERED = "case_answered", _("A lender answered a proposal (counselors)")
+    CASE_MISSED = "case_missed", _("A borrower missed an installment (counselors)")
+    CASE_TIER = "case_tier", _("A borrower's debt reached a worse tier (counselors)")
+
+
+# The kinds sent to counselors; every other kind is sent to borrowers. The
+# settings page lists each account the kinds it can receive.
+COUNSELOR_RECIPIENT_KINDS = frozenset(
+    {
+        ReminderKind.COUNSELOR_DIGEST,
+        ReminderKind.REVIEW_ASKED,
+        ReminderKind.CASE_ANSWERED,
+        ReminderKind.CASE_MISSED,
+        ReminderKind.CASE_TIER,
+    }
+)
 
 
 class Channel(models.TextChoices):
@@ -114,7 +128,9 @@ class Reminder(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["status", "on_date"]),
+            # The day's pending reminders, read a page at a time in key order
+            # (engine.enqueue_pending): the key last, so no page is sorted.
+            models.Index(fields=["status", "on_date", "id"]),
             models.Index(fields=["user", "read_at"]),
         ]
 

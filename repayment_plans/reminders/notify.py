@@ -1,13 +1,15 @@
 """Notifications sent when something happens (a review asked for or given, a
-transfer proposed), through the reminder machinery: one Reminder row per
-recipient and event (the in-app item, and the record of the email), sent by
-the worker with the recipient's preferences and the unsubscribe link."""
+transfer proposed, a lender's answer recorded), through the reminder
+machinery: one Reminder row per recipient and event (the in-app item, and the
+record of the email), sent by the worker with the recipient's preferences and
+the unsubscribe link."""
 
 import logging
 
 from celery import current_app
 from django.db import IntegrityError, transaction
 
+from borrowers.models import Counselor
 from repayment_plans.models import Reminder
 from repayment_plans.reminders.engine import local_today
 
@@ -39,3 +41,28 @@ def notify(user_id: int, kind: str, subject: str, context: dict, link: str) -> R
 
     transaction.on_commit(enqueue)
     return reminder
+
+
+def following_counselors(borrower_id: int) -> list[tuple[int, int]]:
+    """(counselor id, user id) of each counselor who follows the borrower: an
+    active grant, and not deactivated by their agency."""
+    return list(
+        Counselor.objects.active()
+        .filter(grants__borrower_id=borrower_id, grants__revoked_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "user_id")
+    )
+
+
+def notify_counselors(
+    borrower_id: int, kind: str, event: str, context: dict, link: str
+) -> list[Reminder]:
+    """One notification of the event to each counselor following the borrower;
+    the subject is the event's and the counselor's (``answer:12:c3``), so each
+    counselor is told once."""
+    sent = []
+    for counselor_id, user_id in following_counselors(borrower_id):
+        reminder = notify(user_id, kind, f"{event}:c{counselor_id}", context, link)
+        if reminder is not None:
+            sent.append(reminder)
+    return sent

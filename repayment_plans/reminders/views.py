@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +15,10 @@ from borrowers.access import AuthenticatedHttpRequest
 from borrowers.models import User
 from repayment_plans.models import Channel, NotificationPreference, Reminder, ReminderKind
 from repayment_plans.reminders import engine as reminders
+from repayment_plans.reminders.models import COUNSELOR_RECIPIENT_KINDS
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def unread_count(request: HttpRequest) -> dict[str, int]:
@@ -43,8 +49,22 @@ def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "repayment_plans/notifications.html", {"rows": rows})
 
 
+def kinds_for(user: User) -> list[tuple[str, "StrOrPromise"]]:
+    """The kinds (value, label) the account can receive: the counselors' kinds
+    to a counselor, the borrowers' kinds to a borrower (an account with both
+    profiles gets both; one with neither, the borrowers' kinds)."""
+    counselor = hasattr(user, "counselor")
+    borrower = hasattr(user, "borrower") or not counselor
+    return [
+        (kind, label)
+        for kind, label in ReminderKind.choices
+        if (counselor if kind in COUNSELOR_RECIPIENT_KINDS else borrower)
+    ]
+
+
 class PreferencesForm(forms.Form):
-    """One checkbox per (channel, kind); a cleared box switches that channel off."""
+    """One checkbox per (channel, kind) the account can receive; a cleared box
+    switches that channel off."""
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,7 +73,8 @@ class PreferencesForm(forms.Form):
                 "channel", "kind"
             )
         )
-        for kind, kind_label in ReminderKind.choices:
+        self.kinds = kinds_for(user)
+        for kind, kind_label in self.kinds:
             for channel, channel_label in Channel.choices:
                 self.fields[f"{channel}:{kind}"] = forms.BooleanField(
                     label=f"{kind_label} · {channel_label}",
@@ -62,7 +83,7 @@ class PreferencesForm(forms.Form):
                 )
 
     def rows(self):
-        for kind, label in ReminderKind.choices:
+        for kind, label in self.kinds:
             yield label, [self[f"{channel}:{kind}"] for channel, _l in Channel.choices]
 
 

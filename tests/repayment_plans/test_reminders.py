@@ -5,11 +5,13 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from borrowers.models import AccessGrant
 from repayment_plans.models import (
     Channel,
     EmailDelivery,
@@ -266,8 +268,6 @@ def test_a_real_worker_runs_the_sweep_and_the_emails_arrive(
 def test_monday_digest_for_each_counselor_with_a_caseload(alice, charlie, mailoutbox):
     from datetime import date
 
-    from borrowers.models import AccessGrant
-
     monday = date(2027, 3, 1)
     AccessGrant.objects.create(borrower=alice, counselor=charlie)
     # 54 days late on Monday: severe in 7 days, within the week ahead.
@@ -279,3 +279,109 @@ def test_monday_digest_for_each_counselor_with_a_caseload(alice, charlie, mailou
     assert digest.context["tier_changes"] == [["Alice", "2027-03-08"]]
     reminders.send_reminder(digest.pk)
     assert "Alice: 2027-03-08" in mailoutbox[0].body
+
+
+# The set-based sweep: what it writes, and its queries ----------------------------------
+
+
+def test_the_installment_reminders_say_what_they_said(plan, first):
+    """Written by the database (INSERT … SELECT), each row reads as the row built
+    in Python did: the amount left with two decimals, the plan's link."""
+    plan_services.record_payment(plan, Decimal("100.50"), first.due_date - timedelta(days=9))
+    first.refresh_from_db()
+    left = first.amount - first.paid_amount
+    assert left.as_tuple().exponent == -2 and left != first.amount
+    second = plan.installments.get(number=2)
+    result = reminders.sweep(first.due_date, enqueue=False)
+    assert result.candidates == {K.DUE_TODAY: 1} == result.inserted
+    reminder = Reminder.objects.get()
+    assert (reminder.user, reminder.kind, reminder.subject, reminder.on_date) == (
+        plan.proposal.borrower.user,
+        K.DUE_TODAY,
+        f"installment:{first.pk}",
+        first.due_date,
+    )
+    assert reminder.context == {
+        "number": 1,
+        "due": first.due_date.isoformat(),
+        "amount": str(left),
+        "lender": plan.proposal.lender_name,
+    }
+    assert reminder.link == reverse("plan_detail", args=[plan.pk])
+    assert (reminder.status, reminder.emailed, reminder.in_app, reminder.attempts) == (
+        "pending",
+        False,
+        True,
+        0,
+    )
+    assert reminder.created_at is not None and reminder.read_at is reminder.sent_at is None
+    assert second.amount == Decimal(str(second.amount))  # a whole amount reads "1025.00"
+    reminders.sweep(second.due_date - timedelta(days=3), enqueue=False)
+    assert Reminder.objects.get(kind=K.DUE_IN_3_DAYS).context["amount"] == f"{second.amount:.2f}"
+
+
+def test_a_second_sweep_finds_the_same_and_writes_nothing(first):
+    day = first.due_date
+    assert reminders.sweep(day, enqueue=False).inserted == {K.DUE_TODAY: 1}
+    again = reminders.sweep(day, enqueue=False)
+    assert again.candidates == {K.DUE_TODAY: 1} and not again.inserted
+
+
+def sweep_queries(day, batch_size, **options) -> tuple[int, reminders.SweepResult]:
+    Reminder.objects.all().delete()
+    with CaptureQueriesContext(connection) as queries:
+        result = reminders.sweep(day, enqueue=False, batch_size=batch_size, **options)
+    return len(queries), result
+
+
+def test_each_batch_of_installments_costs_the_same_queries(plan, charlie, monkeypatch):
+    """Three queries per batch (its bounds and candidates, the borrowers'
+    rows, the counselors' rows), whatever the batch holds."""
+    monkeypatch.setattr(reminders, "DIGEST_WEEKDAY", 7)  # no Monday digest here
+    AccessGrant.objects.create(borrower=plan.proposal.borrower, counselor=charlie)
+    day = plan.installments.get(number=6).due_date + timedelta(days=40)
+    # Installments 1-3 due in 3 days, today and yesterday (missed: a counselor's row too).
+    for number, offset in ((1, 3), (2, 0), (3, -1)):
+        plan.installments.filter(number=number).update(due_date=day + timedelta(days=offset))
+    sweep_queries(day, batch_size=3)  # a new connection asks SQLite once what JSON it has
+    one, in_one = sweep_queries(day, batch_size=3)
+    assert in_one.inserted == {K.DUE_IN_3_DAYS: 1, K.DUE_TODAY: 1, K.MISSED: 1, K.CASE_MISSED: 1}
+    assert in_one.candidates == in_one.inserted
+    three, in_three = sweep_queries(day, batch_size=1)
+    assert in_three.inserted == in_one.inserted
+    assert in_three.batches - in_one.batches == 2  # 3 batches of installments instead of 1
+    assert three - one == 2 * 3
+    # Twice the installments in each of three batches: the same queries.
+    for number, offset in ((4, 3), (5, 0), (6, -1)):
+        plan.installments.filter(number=number).update(due_date=day + timedelta(days=offset))
+    six, result = sweep_queries(day, batch_size=2)
+    assert (six, Reminder.objects.count()) == (three, 8)
+    # Counting only (dry run): one query per batch.
+    dry_one, _ = sweep_queries(day, batch_size=6, dry_run=True)
+    dry_three, result = sweep_queries(day, batch_size=2, dry_run=True)
+    assert dry_three - dry_one == 2 * 1 and not Reminder.objects.exists()
+    assert result.candidates[K.CASE_MISSED] == 2 and not result.inserted
+
+
+def test_enqueuing_reads_the_ids_a_page_at_a_time(
+    first, monkeypatch, django_capture_on_commit_callbacks
+):
+    queued = []
+    monkeypatch.setattr(
+        "repayment_plans.tasks.send_reminder_batch.delay", lambda ids: queued.append(ids)
+    )
+    monkeypatch.setattr(reminders, "SEND_BATCH_SIZE", 2)
+    day = first.due_date
+    user = first.plan.proposal.borrower.user
+    made = Reminder.objects.bulk_create(
+        Reminder(user=user, kind=K.DUE_TODAY, subject=f"installment:x{n}", on_date=day)
+        for n in range(5)
+    )
+    Reminder.objects.filter(pk=made[0].pk).update(status=Reminder.Status.SENT)
+    with (
+        CaptureQueriesContext(connection) as queries,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert reminders.enqueue_pending(day, batch_size=3) == 4
+    assert len(queries) == 2  # pages of 3 ids: 3, then 1
+    assert queued == [[m.pk for m in made[1:3]], [made[3].pk], [made[4].pk]]
