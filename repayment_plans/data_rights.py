@@ -1,6 +1,7 @@
 """This app's part of a person's data (borrowers/data_rights.py): its sections
 of the export and the deletion, registered when the app is ready."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from borrowers.data_rights.sections import Section, on_delete, register
@@ -26,6 +27,7 @@ from repayment_plans.models import (
     Reminder,
     ReminderKind,
 )
+from repayment_plans.reminders.models import COUNSELOR_RECIPIENT_KINDS
 
 
 def _pdf_path(version: ProposalVersion) -> str:
@@ -236,3 +238,14 @@ def forget_in_digests(borrower: Borrower) -> None:
         }
         if context != digest.context:
             Reminder.objects.filter(pk=digest.pk).update(context=context)
+
+
+@on_delete
+def forget_in_counselor_notifications(borrower: Borrower) -> None:
+    """A counselor's notifications about this borrower (review asked, lender
+    answered, payment missed, tier reached) name them and link to their pages:
+    they go with the account. Each links under the borrower's counselor page."""
+    Reminder.objects.filter(
+        kind__in=COUNSELOR_RECIPIENT_KINDS,
+        link__startswith=reverse("counselor_borrower", args=[borrower.pk]),
+    ).delete()

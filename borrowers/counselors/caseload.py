@@ -360,7 +360,9 @@ def describe(row, today: date) -> dict:
         if on
     ]
     section = row.next_action_section
-    section_label = positions.source().review_section_labels().get(section, "") if section else ""
+    section_label = (
+        str(positions.source().review_section_labels().get(section, "")) if section else ""
+    )
     return {
         "states": [
             (state, STATE_LABELS[state], getattr(row, f"n_{state}"))

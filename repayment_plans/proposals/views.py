@@ -21,7 +21,7 @@ from repayment_plans.models import (
 from repayment_plans.negotiation import judging
 from repayment_plans.proposals import services as proposal_services
 from repayment_plans.proposals.forms import AnswerForm, DisclosureForm, ProposalForm, SendForm
-from repayment_plans.reminders.notify import notify
+from repayment_plans.reminders.notify import notify_counselors
 from repayment_plans.strategies import services as strategy_services
 from repayment_plans.web import form_key_from, get_proposal_for_user, letter_language, new_form_key
 
@@ -95,18 +95,15 @@ def request_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseRe
 
 
 def _notify_counselors(proposal: Proposal, event: ProposalEvent) -> None:
-    """One notification per counselor with access, for this request."""
+    """One notification per counselor following the borrower, for this request."""
     borrower = proposal.borrower
-    link = reverse("counselor_review", args=[borrower.pk, proposal.pk])
-    for grant in borrower.grants.active().select_related("counselor"):
-        if grant.counselor.is_active:
-            notify(
-                grant.counselor.user_id,
-                ReminderKind.REVIEW_ASKED,
-                f"ask:{event.pk}:{grant.counselor_id}",
-                {"borrower": borrower.display_name, "lender": proposal.lender_name},
-                link,
-            )
+    notify_counselors(
+        borrower.pk,
+        ReminderKind.REVIEW_ASKED,
+        f"ask:{event.pk}",
+        {"borrower": borrower.display_name, "lender": proposal.lender_name},
+        reverse("counselor_review", args=[borrower.pk, proposal.pk]),
+    )
 
 
 @borrower_required

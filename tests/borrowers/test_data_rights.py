@@ -542,6 +542,34 @@ def test_her_name_leaves_her_counselors_weekly_digest(
     }
 
 
+def test_her_counselors_notifications_about_her_go_with_her_account(
+    world, alice, bob, charlie, alice_client, django_capture_on_commit_callbacks
+):
+    """Review asked, lender answered, payment missed, tier reached: they name her."""
+    today = world["today"]
+    about = {}
+    for who in (alice, bob):
+        for kind, path in (
+            (ReminderKind.REVIEW_ASKED, f"proposals/{who.pk}/"),
+            (ReminderKind.CASE_ANSWERED, f"proposals/{who.pk}/"),
+            (ReminderKind.CASE_MISSED, ""),
+            (ReminderKind.CASE_TIER, ""),
+        ):
+            about[who.pk, kind] = Reminder.objects.create(
+                user=charlie.user,
+                kind=kind,
+                subject=f"{kind}:{who.pk}:c{charlie.pk}",
+                on_date=today,
+                context={"borrower": who.display_name, "lender": "Bank"},
+                link=reverse("counselor_borrower", args=[who.pk]) + path,
+            )
+    alice_pk = alice.pk
+    delete_alice(alice_client, django_capture_on_commit_callbacks)
+    left = set(Reminder.objects.filter(user=charlie.user).values_list("pk", flat=True))
+    for (owner, _kind), reminder in about.items():
+        assert (reminder.pk in left) is (owner != alice_pk)
+
+
 # Background work for what is gone ------------------------------------------------------
 
 
