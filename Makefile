@@ -19,8 +19,8 @@ help:
 	@echo "make run    set up everything and start web + Celery worker/beat"
 	@echo "make test   set up what the tests need and run the whole suite"
 	@echo "make lint   ruff check, ruff format --check, makemigrations --check, mypy"
-	@echo "make bench  benchmarks and the load test, one table (not part of make test)"
-	@echo "make load   the load test alone (gunicorn + locust, 20 users, 60 s)"
+	@echo "make bench  benchmarks, the load test and the scale-out test, one table (not part of make test)"
+	@echo "make load   the load test alone (gunicorn 2x4 threads + locust, 20 users, closed loop)"
 
 $(PY):
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 12) else "Python >= 3.12 is required (found %d.%d). With pyenv, .python-version selects it; or run: make PYTHON=/path/to/python3.12" % v[:2])'
@@ -115,7 +115,12 @@ lock: $(PY)
 	var/lock-venv/bin/pip freeze --exclude-editable | grep -v '^-e' > $(CONSTRAINTS)
 	rm -rf var/lock-venv
 
-# BENCH_ARGS=--write-results records the run in bench/RESULTS.md; --no-load skips the load test.
+# BENCH_ARGS=--write-results records the run in bench/RESULTS.md; --no-load skips the
+# load test, --no-scaleout the scale-out test. The reminder sweep, the load test and the
+# scale-out test want PostgreSQL at BENCH_LOAD_POSTGRES (default
+# postgres://postgres@127.0.0.1:5432/postgres); without it their rows fail and say why.
+# Smaller runs while developing: BENCH_CASELOAD_BORROWERS, BENCH_SWEEP_INSTALLMENTS,
+# BENCH_LOAD_USERS, BENCH_LOAD_SECONDS (see bench/__main__.py and bench/load.py).
 # locust and its stack (gevent, Flask, zmq) only for the load test.
 BENCH_STAMP := $(VENV)/.bench-installed
 $(BENCH_STAMP): $(STAMP)
