@@ -23,7 +23,19 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Case, CharField, Count, F, Max, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Concat, JSONObject
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -45,6 +57,7 @@ from repayment_plans.models import (
     LegalStage,
     NegotiationContact,
     NotificationPreference,
+    Payment,
     Proposal,
     Reminder,
     ReminderKind,
@@ -456,12 +469,18 @@ def _confirmation_candidates(day: date, batch_size: int):
 
 
 def _milestone_candidates(day: date, batch_size: int):
-    """Milestones reached today, for borrowers with a plan or a repaid debt."""
+    """Milestones reached today, for borrowers with a repaid debt or a payment.
 
-    with_history = (
-        Borrower.objects.filter(debts__cleared_on__isnull=False)
-        | Borrower.objects.filter(proposals__plan__isnull=False)
-    ).distinct()
+    Every milestone that is not a projection counts from a day something was
+    paid: the clearing day (a debt marked repaid, or a plan paid off, which takes
+    payments) and the sixth installment paid on time. A borrower with neither
+    reaches none today, however many plans and installments they have, so their
+    timeline is not computed (recovery/timeline.py, ``recovery_timeline``)."""
+
+    with_history = Borrower.objects.filter(
+        Exists(Debt.objects.filter(borrower=OuterRef("pk"), cleared_on__isnull=False))
+        | Exists(Payment.objects.filter(plan__proposal__borrower=OuterRef("pk")))
+    )
     last = 0
     while True:
         borrowers = list(
@@ -632,7 +651,10 @@ def enqueue_pending(day: date, batch_size: int = BATCH_SIZE) -> int:
             def send(chunk: list[int] = chunk) -> None:
                 # The task by its registered name: repayment_plans.tasks imports
                 # this module, so it is looked up, not imported.
-                current_app.tasks["repayment_plans.tasks.send_reminder_batch"].delay(chunk)
+                # A short argsrepr: Celery would otherwise format the ids for its logs.
+                current_app.tasks["repayment_plans.tasks.send_reminder_batch"].apply_async(
+                    (chunk,), argsrepr=f"({len(chunk)} reminders)"
+                )
 
             transaction.on_commit(send)
         total += len(ids)

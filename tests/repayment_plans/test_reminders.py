@@ -103,6 +103,17 @@ def test_milestone_reached_today(alice, today):
     assert kinds_on(today + timedelta(days=1)) == []
 
 
+def test_a_plan_paid_off_reaches_its_milestones_on_the_payment_day(plan, today):
+    """No debt is marked repaid: the plan's payments alone clear it, and the sweep
+    still finds the borrower (it only skips borrowers with nothing paid)."""
+    payday = today + timedelta(days=3)
+    assert kinds_on(payday).count(K.MILESTONE) == 0  # a plan, nothing paid
+    plan_services.record_payment(plan, plan.principal, payday)
+    milestones = Reminder.objects.filter(on_date=payday, kind=K.MILESTONE)
+    reminders.sweep(payday, enqueue=False)
+    assert {m.context["milestone"] for m in milestones} >= {"cleared"}
+
+
 def test_one_record_per_subject_kind_and_day(first):
     day = first.due_date
     reminders.sweep(day, enqueue=False)
@@ -368,7 +379,8 @@ def test_enqueuing_reads_the_ids_a_page_at_a_time(
 ):
     queued = []
     monkeypatch.setattr(
-        "repayment_plans.tasks.send_reminder_batch.delay", lambda ids: queued.append(ids)
+        "repayment_plans.tasks.send_reminder_batch.apply_async",
+        lambda args, argsrepr: queued.append((*args, argsrepr)),
     )
     monkeypatch.setattr(reminders, "SEND_BATCH_SIZE", 2)
     day = first.due_date
@@ -384,4 +396,8 @@ def test_enqueuing_reads_the_ids_a_page_at_a_time(
     ):
         assert reminders.enqueue_pending(day, batch_size=3) == 4
     assert len(queries) == 2  # pages of 3 ids: 3, then 1
-    assert queued == [[m.pk for m in made[1:3]], [made[3].pk], [made[4].pk]]
+    assert queued == [
+        ([m.pk for m in made[1:3]], "(2 reminders)"),
+        ([made[3].pk], "(1 reminders)"),
+        ([made[4].pk], "(1 reminders)"),
+    ]
