@@ -25,20 +25,12 @@ from playwright.sync_api import expect
 from borrowers.models import AccessGrant, Counselor, Transfer
 from repayment_plans.models import Proposal, Reminder, ReminderKind
 from tests.e2e.conftest import save_screen
-from tests.factories import PASSWORD, AgencyFactory, BorrowerFactory, CounselorFactory, DebtFactory
+from tests.e2e.test_whole_journeys import log_in
+from tests.factories import AgencyFactory, BorrowerFactory, CounselorFactory, DebtFactory
 from tests.repayment_plans.conftest import make_proposal
 from tests.repayment_plans.test_email import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, base_url, email_address):
-    page.goto(f"{base_url}/accounts/login/")
-    page.locator("#id_username").fill(email_address)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("main button[type=submit]").click()
-    expect(page.locator("form.lang-switch")).to_be_visible()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
 
 def mail_to(smtp_server, address):
