@@ -27,6 +27,7 @@ from borrowers.models import (
     AccessGrant,
     Agency,
     Borrower,
+    CaseNote,
     Counselor,
     CounselorInvite,
     Transfer,
@@ -116,6 +117,32 @@ def test_only_the_granted_counselor_reads_the_review_the_letter_and_the_pdf(w, w
             assert response.status_code == 404, (who, url)
     viewed = AccessEvent.objects.filter(action=AccessEvent.Action.VIEW).count() - events
     assert viewed == (4 if who == "a" else 0)
+
+
+@pytest.mark.parametrize("who", PERSONAS)
+def test_only_the_granted_counselor_reaches_the_next_action_and_outcomes(w, who):
+    """The caseload's inline next action (for borrower X, granted to A) and the
+    agency's outcomes page, for every persona."""
+    client = getattr(w.clients, who)
+    url = reverse("counselor_next_action", args=[w.x.pk])
+    get = client.get(url)
+    post = client.post(url, {"next_action": "Call X", "next_action_on": w.today.isoformat()})
+    outcomes = client.get(reverse("agency_outcomes"))
+    if who == "anonymous":
+        for response in (get, post, outcomes):
+            assert response.status_code == 302
+            assert response["Location"].startswith(reverse("login"))
+    elif who == "a":
+        assert get.status_code == 200 and post.status_code == 302
+    else:
+        assert get.status_code == 404 and post.status_code == 404, who
+    if who in ("admin", "a", "b"):
+        assert outcomes.status_code == 200 and "Agency One" in outcomes.content.decode()
+    elif who == "c":
+        assert outcomes.status_code == 200 and "Agency One" not in outcomes.content.decode()
+    elif who != "anonymous":
+        assert outcomes.status_code == 404
+    assert CaseNote.objects.filter(text="Call X").count() == (1 if who == "a" else 0)
 
 
 def test_the_draft_pdf_is_the_letter_as_it_stands_and_is_never_stored(w, tmp_path):
