@@ -300,13 +300,17 @@ def _counselor_values(day: date, now: datetime) -> dict:
     }
 
 
+def following_grants():
+    """The grants of counselors who follow a borrower: active, and the counselor
+    not deactivated by their agency (the one rule for who is told of a case)."""
+    return AccessGrant.objects.active().filter(counselor__deactivated_at__isnull=True)
+
+
 def _followers(borrower_ids) -> dict[int, list[tuple[int, int]]]:
-    """(counselor id, user id) of the counselors following each borrower (an
-    active grant, not deactivated): one query for a batch of borrowers."""
+    """(counselor id, user id) of the counselors following each borrower: one
+    query for a batch of borrowers."""
     followers: dict[int, list[tuple[int, int]]] = {}
-    grants = AccessGrant.objects.active().filter(
-        borrower_id__in=set(borrower_ids), counselor__deactivated_at__isnull=True
-    )
+    grants = following_grants().filter(borrower_id__in=set(borrower_ids))
     for borrower_id, counselor_id, user_id in grants.order_by("counselor_id").values_list(
         "borrower_id", "counselor_id", "counselor__user_id"
     ):
@@ -316,13 +320,7 @@ def _followers(borrower_ids) -> dict[int, list[tuple[int, int]]]:
 
 def _followed(queryset, borrower_field: str):
     """Only the rows of borrowers some active counselor follows."""
-    return queryset.filter(
-        **{
-            f"{borrower_field}__in": AccessGrant.objects.active()
-            .filter(counselor__deactivated_at__isnull=True)
-            .values("borrower_id")
-        }
-    )
+    return queryset.filter(**{f"{borrower_field}__in": following_grants().values("borrower_id")})
 
 
 def _escalating_debts(day: date):

@@ -9,9 +9,8 @@ import logging
 from celery import current_app
 from django.db import IntegrityError, transaction
 
-from borrowers.models import Counselor
 from repayment_plans.models import Reminder
-from repayment_plans.reminders.engine import local_today
+from repayment_plans.reminders.engine import following_grants, local_today
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +46,10 @@ def following_counselors(borrower_id: int) -> list[tuple[int, int]]:
     """(counselor id, user id) of each counselor who follows the borrower: an
     active grant, and not deactivated by their agency."""
     return list(
-        Counselor.objects.active()
-        .filter(grants__borrower_id=borrower_id, grants__revoked_at__isnull=True)
-        .order_by("pk")
-        .values_list("pk", "user_id")
+        following_grants()
+        .filter(borrower_id=borrower_id)
+        .order_by("counselor_id")
+        .values_list("counselor_id", "counselor__user_id")
     )
 
 
