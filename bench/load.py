@@ -59,6 +59,9 @@ THREADS = 4
 DEBTS_PER_USER = 5
 DATABASE_NAME = "huankuan_load"
 ADMIN_URL = os.environ.get("BENCH_LOAD_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres")
+# The cache the web processes share, as the README's production section asks for
+# more than one process (sessions, kept positions, rate limits); emptied first.
+REDIS_URL = os.environ.get("BENCH_LOAD_REDIS", "redis://127.0.0.1:6379/12")
 PASSWORD = "load-password-2026"
 EMAIL = "load{n}@load.example"
 SPAWN_RATE = 2  # users a second while they arrive and log in
@@ -129,8 +132,24 @@ class Database:
             drop_postgres(DATABASE_NAME)
 
 
-def server_environment(database: Database) -> dict:
+def shared_cache() -> tuple[str, str]:
+    """Redis at REDIS_URL, emptied (its URL and a label), or the per-process cache
+    when Redis does not answer (a label that says so)."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(REDIS_URL, socket_timeout=5, socket_connect_timeout=3)
+        client.flushdb()
+        version = client.info("server").get("redis_version", "?")
+    except redis.RedisError as error:
+        return "", f"a cache per process (Redis not reachable at {REDIS_URL}: {error})"
+    return REDIS_URL, f"Redis {version} shared by the web processes ({REDIS_URL})"
+
+
+def server_environment(database: Database, cache_url: str = "") -> dict:
     env = dict(os.environ)
+    env.pop("CACHE_URL", None)
+    env["REDIS_URL"] = cache_url
     env.update(
         {
             # The project's settings with the bench's URLs (the floor view) in front.
@@ -433,7 +452,8 @@ def run(users: int = USERS, seconds: int = SECONDS) -> dict:
         if path.name != "staticfiles":
             shutil.rmtree(path) if path.is_dir() else path.unlink()
     database = Database()
-    env = server_environment(database)
+    cache_url, cache_label = shared_cache()
+    env = server_environment(database, cache_url)
     print(f"Load test on {database.label}: seeding {users} borrowers…", file=sys.stderr)
     try:
         prepared = prepare(env, users)
@@ -530,6 +550,7 @@ def run(users: int = USERS, seconds: int = SECONDS) -> dict:
     server_errors = (VAR / "gunicorn.log").read_text().count("Traceback")
     return {
         "database": database.label,
+        "cache": cache_label,
         "database_short": database.short,
         "postgres": database.postgres,
         "users": users,
@@ -620,7 +641,7 @@ def notes(load: dict) -> str:
     lines = [
         "## Load test",
         "",
-        f"Database: {load['database']}. gunicorn with {load['workers']} workers × "
+        f"Database: {load['database']}. Cache: {load['cache']}. gunicorn with {load['workers']} workers × "
         f"{load['threads']} threads (gthread) on 127.0.0.1, DEBUG off, persistent database "
         f"connections; locust, headless, {load['users']} users, each its own borrower "
         "(5 debts, an agreed plan).",

@@ -137,7 +137,7 @@ LOGOUT_REDIRECT_URL = "login"
 # (axes' database handler), so every web process and node counts together.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "borrowers.accounts.backends.ModelBackend",
 ]
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -252,10 +252,23 @@ ACCOUNT_EMAILS_PER_CLIENT_HOUR = env.int("ACCOUNT_EMAILS_PER_CLIENT_HOUR", defau
 # or, when it is unset, REDIS_URL (redis://…) selects the shared one.
 REDIS_URL = env.str("REDIS_URL", default="")
 CACHES = {"default": env.cache_url("CACHE_URL", default=REDIS_URL or "locmemcache://")}
+# A borrower's computed position is kept in that cache under a stamp that every
+# write to its data renews (repayment_plans/position/load.py), for at most this
+# many seconds; 0 computes it on every read. POSITION_CACHE_CHECK (the tests)
+# computes it anyway on every cache hit and fails loudly when the two differ.
+POSITION_CACHE_SECONDS = env.int("POSITION_CACHE_SECONDS", default=86400)
+POSITION_CACHE_CHECK = env.bool("POSITION_CACHE_CHECK", default=False)
 # Sessions live in the database that every web process shares (never a file or a
 # process's memory), so a session started on one node works on every other; the
 # account deletion ends a person's sessions there (borrowers.data_rights).
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# With a cache that every process shares (Redis), a session is read from it and
+# written through to the database; a per-process cache is never trusted with one.
+_PROCESS_CACHES = ("locmem.LocMemCache", "dummy.DummyCache")
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.db"
+    if CACHES["default"]["BACKEND"].endswith(_PROCESS_CACHES)
+    else "django.contrib.sessions.backends.cached_db"
+)
 
 # First retry delay of a failed email, doubled on every further try.
 EMAIL_RETRY_BACKOFF_SECONDS = env.int("EMAIL_RETRY_BACKOFF_SECONDS", default=30)

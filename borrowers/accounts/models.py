@@ -1,5 +1,7 @@
 """People: the login account, the borrower's profile and budget, and what every owned row shares."""
 
+import threading
+import uuid
 from decimal import Decimal
 from typing import ClassVar
 
@@ -147,6 +149,65 @@ class Borrower(models.Model):
     @property
     def id_number_masked(self) -> str:
         return masked(self.id_number)
+
+
+# Per thread: whether a stamp was renewed since the thread's current request
+# began (borrowers/signals.py resets it); until then, the stamp read with the
+# signed-in user is still the borrower's (PositionStamp.of).
+_renewed = threading.local()
+
+
+class PositionStamp(models.Model):
+    """The version of what a borrower's position is computed from: debts, proposals,
+    plans, payments and the budget. Every write to them gives the borrower a new
+    random stamp (borrowers/signals.py, ``position_changed``), so that a position
+    kept in the cache under the old stamp is never read again
+    (repayment_plans/position/load.py; docs/architecture.md, "The position cache").
+    A table of its own, so that saving a Borrower never writes an old stamp back."""
+
+    borrower = models.OneToOneField(
+        Borrower, on_delete=models.CASCADE, primary_key=True, related_name="position_stamp"
+    )
+    stamp = models.UUIDField(default=uuid.uuid4)
+
+    def __str__(self):
+        return f"{self.borrower_id}: {self.stamp}"
+
+    @classmethod
+    def renew(cls, borrower_ids) -> None:
+        """A new stamp for these borrowers, in one UPDATE. A borrower without a row
+        gets one on the first read (``for_borrower``); the row is never created
+        here, so that a change seen while an account is being deleted adds nothing."""
+        cls.objects.filter(borrower_id__in=list(borrower_ids)).update(stamp=uuid.uuid4())
+        _renewed.since_request = True
+
+    @staticmethod
+    def request_started() -> None:
+        _renewed.since_request = False
+
+    @classmethod
+    def of(cls, borrower: Borrower) -> uuid.UUID:
+        """The borrower's current stamp: the one read with the borrower (the
+        signed-in user's, borrowers/accounts/backends.py) while nothing was
+        renewed in this request, else read now (``for_borrower``)."""
+        if Borrower.position_stamp.is_cached(borrower) and not getattr(
+            _renewed, "since_request", True
+        ):
+            try:
+                return borrower.position_stamp.stamp
+            except cls.DoesNotExist:
+                pass
+        return cls.for_borrower(borrower.pk)
+
+    @classmethod
+    def for_borrower(cls, borrower_id: int) -> uuid.UUID:
+        """The borrower's current stamp, read from the database (one query), or a new
+        one for a borrower who has none yet."""
+        stamp = cls.objects.filter(borrower_id=borrower_id).values_list("stamp", flat=True)
+        for found in stamp:
+            return found
+        cls.objects.bulk_create([cls(borrower_id=borrower_id)], ignore_conflicts=True)
+        return cls.objects.get(borrower_id=borrower_id).stamp
 
 
 class OwnedQuerySet(models.QuerySet):

@@ -27,11 +27,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
+from importlib import import_module
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, cast
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
@@ -257,6 +259,11 @@ register(
         _("The figures your counselor's caseload shows about you"),
         lambda user: Triage.objects.filter(borrower__user=user),
     )
+)
+exclude(
+    "borrowers.PositionStamp",
+    "a random version number of the borrower's data for the position cache: it says "
+    "nothing about the person, and is deleted with the borrower",
 )
 
 
@@ -495,6 +502,9 @@ def _end_sessions(user: User) -> None:
         if session.get_decoded().get(SESSION_USER_KEY) == user_id:
             doomed.append(session.session_key)
     Session.objects.filter(session_key__in=doomed).delete()
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for key in doomed:  # and any copy kept in the shared cache (cached_db)
+        store(session_key=key).delete()
 
 
 def remove_borrower_files(borrower_id: int, names: list[str]) -> None:

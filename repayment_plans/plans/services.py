@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 
 from borrowers.money import FEN, ZERO
 from borrowers.numerals import figures
-from borrowers.signals import touch_triage
+from borrowers.signals import position_changed
 from repayment_plans.models import (
     Installment,
     Payment,
@@ -71,7 +71,7 @@ def create_plan(
         for i in schedule.installments
     )
 
-    touch_triage(proposal.borrower_id)
+    position_changed(proposal.borrower_id)
     return plan
 
 
@@ -126,7 +126,7 @@ def _apply_payments(plan: Plan) -> None:
         plan.status = status
         plan.save(update_fields=["status"])
 
-    touch_triage(plan.proposal.borrower_id)  # installments changed in bulk, without signals
+    position_changed(plan.proposal.borrower_id)  # installments changed in bulk, without signals
 
 
 @dataclass(frozen=True)

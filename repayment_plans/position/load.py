@@ -1,20 +1,30 @@
 """Build the position inputs (repayment_plans.position.compute) from the database.
 
-``load_position`` reads one borrower in a fixed number of queries;
-``position_from_prefetched`` reads nothing when the borrower was fetched with
-``POSITION_PREFETCH`` (caseloads, reminder sweeps).
+``load_position`` reads one borrower in a fixed number of queries, or takes the
+position from the cache: it is kept there under the borrower's position stamp
+(borrowers.models.PositionStamp, renewed by every write to what the position
+is computed from), the day, the language and the code that computes it, so a
+kept position is never older than the data (docs/architecture.md, "The
+position cache"). ``position_from_prefetched`` reads nothing when the borrower
+was fetched with ``POSITION_PREFETCH`` (caseloads, reminder sweeps).
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import get_language
 
-from borrowers.models import Borrower, Debt
+from borrowers.models import Borrower, Debt, PositionStamp
 from borrowers.money import ZERO
 from repayment_plans.models import Plan, Proposal
 from repayment_plans.plans import schedules
@@ -149,10 +159,76 @@ def _build(borrower: Borrower, debts, proposals, today: date) -> position.Borrow
     )
 
 
+logger = logging.getLogger(__name__)
+_ROOT = Path(__file__).resolve().parent.parent.parent
+# The code a kept value was computed and rendered by: a deployment that changes
+# it never reads what the code before computed.
+CODE_VERSION = hashlib.sha256(
+    b"".join(
+        path.read_bytes()
+        for pattern in ("borrowers/**/*.py", "repayment_plans/**/*.py", "templates/**/*.html")
+        for path in sorted(_ROOT.glob(pattern))
+    )
+).hexdigest()[:12]
+
+
+class StalePosition(AssertionError):
+    """POSITION_CACHE_CHECK: a kept value differs from the one computed now."""
+
+
+def cache_key(borrower: Borrower, today: date, part: str) -> str:
+    """Where ``part`` of the borrower's pages on ``today`` is kept (PositionStamp.of)."""
+    stamp = PositionStamp.of(borrower)
+    return ":".join(
+        (
+            "position",
+            CODE_VERSION,
+            str(borrower.pk),
+            stamp.hex,
+            today.isoformat(),
+            get_language() or "",
+            str(settings.COST_WARNING_ANNUAL_PERCENT),
+            part,
+        )
+    )
+
+
+def kept[T](borrower: Borrower, today: date, part: str, compute: Callable[[], T]) -> T:
+    """``compute()``, or what it gave before for the same borrower, day, language
+    and code while the borrower's data has not changed since (the position stamp):
+    the position itself, and what pages derive from it and from nothing else."""
+    seconds = settings.POSITION_CACHE_SECONDS
+    if not seconds:
+        return compute()
+    key = cache_key(borrower, today, part)
+    try:
+        found = cache.get(key)
+    except Exception:  # the cache is an optimisation: a cache server down costs time only
+        logger.warning("position cache unavailable", exc_info=True)
+        found = None
+    if found is not None:
+        if settings.POSITION_CACHE_CHECK and found != compute():
+            raise StalePosition(f"borrower {borrower.pk}: the kept {part} is stale ({key})")
+        return found
+    value = compute()
+    try:
+        cache.set(key, value, seconds)
+    except Exception:
+        logger.warning("position cache unavailable", exc_info=True)
+    return value
+
+
+def compute_position(borrower_id: int, today: date) -> position.BorrowerPosition:
+    """The position computed from the database, never from the cache."""
+    fetched = Borrower.objects.prefetch_related(*POSITION_PREFETCH).get(pk=borrower_id)
+    return position_from_prefetched(fetched, today)
+
+
 def load_position(borrower: Borrower, today: date | None = None) -> position.BorrowerPosition:
-    """The borrower's position on ``today`` (Beijing date by default)."""
-    fetched = Borrower.objects.prefetch_related(*POSITION_PREFETCH).get(pk=borrower.pk)
-    return position_from_prefetched(fetched, today or timezone.localdate())
+    """The borrower's position on ``today`` (Beijing date by default), computed
+    once for as long as the borrower's data does not change."""
+    today = today or timezone.localdate()
+    return kept(borrower, today, "position", lambda: compute_position(borrower.pk, today))
 
 
 def position_from_prefetched(borrower: Borrower, today: date) -> position.BorrowerPosition:

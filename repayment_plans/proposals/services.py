@@ -19,7 +19,7 @@ from borrowers.models import Debt
 from borrowers.money import ZERO
 from borrowers.numerals import capital_yuan
 from borrowers.pdf import render_printable_pdf
-from borrowers.signals import touch_triage
+from borrowers.signals import position_changed
 from repayment_plans.models import (
     EmailDelivery,
     LenderAnswer,
@@ -52,7 +52,7 @@ def change_status(
     from_status = proposal.status
     Proposal.objects.filter(pk=proposal.pk).update(status=to_status)
     proposal.status = to_status
-    touch_triage(proposal.borrower_id)
+    position_changed(proposal.borrower_id)
     if from_status == to_status and not comment:
         return None
     name = ""

@@ -3,12 +3,15 @@ from decimal import Decimal
 from django import forms
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from borrowers.access import AuthenticatedHttpRequest, borrower_required
 from borrowers.inputs import amount_field
+from repayment_plans.position.load import kept
 from repayment_plans.recovery import charts
 from repayment_plans.recovery import inputs as recovery_inputs
 from repayment_plans.recovery import timeline as recovery
@@ -107,8 +110,25 @@ def timeline(request: AuthenticatedHttpRequest) -> HttpResponse:
             miss_next=form.cleaned_data["miss_next"],
             extra=form.cleaned_data["extra"] or Decimal("0"),
         )
-    context = {"form": form, "borrower": borrower, **timeline_context(borrower, today, what_if)}
-    template = "repayment_plans/timeline.html"
+
+    def body() -> tuple[bool, str]:
+        context = timeline_context(borrower, today, what_if)
+        html = render_to_string(BODY, {"borrower": borrower, **context}, request)
+        return context["has_plan"], str(html)
+
+    # The body depends on the borrower's data, the day and the what-if alone: it is
+    # rendered once while none of them changes (repayment_plans/position/load.py).
+    what_if_key = f"timeline:{int(what_if.miss_next)}:{what_if.extra}"
+    has_plan, html = kept(borrower, today, what_if_key, body)
     if request.htmx:
-        template += "#timeline-body"
-    return render(request, template, context)
+        return HttpResponse(html)
+    context = {
+        "form": form,
+        "borrower": borrower,
+        "has_plan": has_plan,
+        "timeline_body": mark_safe(html),  # noqa: S308 (rendered from our template above)
+    }
+    return render(request, "repayment_plans/timeline.html", context)
+
+
+BODY = "repayment_plans/timeline.html#timeline-body"
