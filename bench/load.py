@@ -641,7 +641,8 @@ def notes(load: dict) -> str:
     lines = [
         "## Load test",
         "",
-        f"Database: {load['database']}. Cache: {load['cache']}. gunicorn with {load['workers']} workers × "
+        f"Database: {load['database']}. Cache: {load['cache']}. gunicorn with "
+        f"{load['workers']} workers × "
         f"{load['threads']} threads (gthread) on 127.0.0.1, DEBUG off, persistent database "
         f"connections; locust, headless, {load['users']} users, each its own borrower "
         "(5 debts, an agreed plan).",

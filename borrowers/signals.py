@@ -30,15 +30,21 @@ def profile_saved(sender, instance, created, raw=False, **kwargs):
         refresh_triage(set(stored), timezone.localdate())
 
 
-def position_changed(borrower_id: int) -> None:
-    """After any write to what a borrower's position is computed from: a new position
-    stamp (the cached position is not read again), and the stored caseload figures
-    recomputed, if any are stored. Writes that bypass the model signals (bulk
-    updates) call it themselves."""
+def triage_changed(borrower_id: int) -> None:
+    """Recompute a borrower's stored caseload figures after a change, if any are stored."""
 
-    PositionStamp.renew([borrower_id])
     if Triage.objects.filter(pk=borrower_id).exists():
         refresh_triage([borrower_id], timezone.localdate())
+
+
+def position_changed(borrower_id: int) -> None:
+    """After any write to what a borrower's position is computed from (debts,
+    proposals, plans, payments, the budget): a new position stamp, so the kept
+    position is not read again, and the caseload figures. Writes that bypass the
+    model signals (bulk updates) call it themselves."""
+
+    PositionStamp.renew([borrower_id])
+    triage_changed(borrower_id)
 
 
 @receiver(request_started)
@@ -62,11 +68,17 @@ def borrower_saved(sender, instance, created, raw=False, **kwargs):
 
 @receiver(post_save, sender=Debt)
 @receiver(post_delete, sender=Debt)
-@receiver(post_save, sender=CaseNote)
-@receiver(post_delete, sender=CaseNote)
-def borrower_data_changed(sender, instance, raw=False, **kwargs):
+def debt_changed(sender, instance, raw=False, **kwargs):
     if not raw:
         position_changed(instance.borrower_id)
+
+
+@receiver(post_save, sender=CaseNote)
+@receiver(post_delete, sender=CaseNote)
+def case_note_changed(sender, instance, raw=False, **kwargs):
+    """A note may be the next action in the caseload; it is not part of the position."""
+    if not raw:
+        triage_changed(instance.borrower_id)
 
 
 @receiver(post_save, sender=AccessGrant)

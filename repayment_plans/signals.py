@@ -3,7 +3,7 @@
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from borrowers.signals import position_changed
+from borrowers.signals import position_changed, triage_changed
 from repayment_plans.legal import signals as legal_signals  # noqa: F401  (the holiday calendar)
 from repayment_plans.models import Payment, Plan, Proposal, ProposalEvent
 from repayment_plans.position.source import REVIEWED
@@ -45,4 +45,4 @@ def review_recorded(sender, instance, created, raw=False, **kwargs):
     the status change itself refreshed the figures just before the event was written."""
     approved = instance.to_status == Proposal.Status.APPROVED
     if created and not raw and instance.to_status in REVIEWED and (instance.comment or approved):
-        position_changed(instance.proposal.borrower_id)
+        triage_changed(instance.proposal.borrower_id)

@@ -316,8 +316,50 @@ def test_a_bucket_selects_private_s3_storage_and_without_one_the_disk():
 
 
 def test_sessions_are_kept_in_the_shared_database():
+    """Every session is written to the database; with a cache that every process
+    shares it is read from there first (cached_db), never from a process's own."""
     assert node_settings()["sessions"] == "django.contrib.sessions.backends.db"
     assert (
-        node_settings(REDIS_URL="redis://127.0.0.1:6379/3")["sessions"]
+        node_settings(CACHE_URL="locmemcache://")["sessions"]
         == "django.contrib.sessions.backends.db"
     )
+    assert (
+        node_settings(REDIS_URL="redis://127.0.0.1:6379/3")["sessions"]
+        == "django.contrib.sessions.backends.cached_db"
+    )
+
+
+REDIS_CACHE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/3",
+    }
+}
+
+
+def test_a_session_in_the_shared_cache_is_in_the_database_and_ends_with_the_account(
+    settings, alice
+):
+    """With Redis: the session is in the sessions table and in the cache, and
+    deleting the account ends it in both (a node reading the cache first would
+    otherwise still find it)."""
+    from django.contrib.sessions.models import Session
+    from django.core.cache import cache
+
+    from borrowers.data_rights.sections import delete_account
+
+    settings.CACHES = REDIS_CACHE
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    cache.clear()
+    client = Client()
+    assert client.login(email=alice.user.email, password=PASSWORD)
+    key = client.session.session_key
+    assert Session.objects.filter(session_key=key).exists()
+    assert cache.get(f"django.contrib.sessions.cached_db{key}") is not None
+    assert client.get(reverse("dashboard")).status_code == 200
+
+    delete_account(alice.user)
+
+    assert not Session.objects.filter(session_key=key).exists()
+    assert cache.get(f"django.contrib.sessions.cached_db{key}") is None
+    assert "/accounts/login/" in client.get(reverse("dashboard"))["Location"]

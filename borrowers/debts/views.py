@@ -21,7 +21,9 @@ from borrowers.models import Borrower, Debt, ProductProfile, debt_facts
 
 
 def _get_debt_for_user(request: AuthenticatedHttpRequest, pk: int) -> Debt:
-    return get_object_or_404(Debt.objects.for_user(request.user).select_related("profile"), pk=pk)
+    debt = get_object_or_404(Debt.objects.for_user(request.user).select_related("profile"), pk=pk)
+    debt.borrower = request.user.borrower  # its owner (for_user), read with the user
+    return debt
 
 
 @dataclass

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from borrowers.data_rights.sections import remove_files
-from borrowers.signals import position_changed
+from borrowers.signals import triage_changed
 from repayment_plans.legal import deadlines
 from repayment_plans.legal.calendar import holiday_calendar
 from repayment_plans.legal.models import LegalDocument, LegalMatter, LegalStage
@@ -45,7 +45,7 @@ def save_stage(stage: LegalStage) -> LegalStage:
     stage.save()
     matter = LegalMatter.objects.select_for_update().get(pk=stage.matter_id)
     _refresh_current(matter)
-    position_changed(matter.borrower_id)
+    triage_changed(matter.borrower_id)
     return stage
 
 
@@ -64,7 +64,7 @@ def delete_stage(stage: LegalStage) -> None:
     names = [d.file.name for d in stage.documents.all() if d.file.name]
     stage.delete()
     _refresh_current(matter)
-    position_changed(matter.borrower_id)
+    triage_changed(matter.borrower_id)
     transaction.on_commit(lambda: remove_files(names))
 
 
@@ -73,7 +73,7 @@ def delete_matter(matter: LegalMatter) -> None:
     names = [d.file.name for d in LegalDocument.objects.filter(stage__matter=matter) if d.file.name]
     borrower_id = matter.borrower_id
     matter.delete()
-    position_changed(borrower_id)
+    triage_changed(borrower_id)
     transaction.on_commit(lambda: remove_files(names))
 
 
@@ -92,7 +92,7 @@ def recompute_deadlines() -> int:
         LegalMatter.objects.filter(stages__in=changed).values_list("borrower_id", flat=True)
     )
     for borrower_id in borrowers:
-        position_changed(borrower_id)
+        triage_changed(borrower_id)
     return len(changed)
 
 

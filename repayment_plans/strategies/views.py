@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from borrowers.access import AuthenticatedHttpRequest, borrower_required
 from repayment_plans.models import Plan, Proposal
 from repayment_plans.plans import services as plan_services
+from repayment_plans.position.load import kept
 from repayment_plans.strategies import affordability
 from repayment_plans.strategies import services as strategy_services
 from repayment_plans.strategies.forms import StrategyForm
@@ -29,19 +30,27 @@ def plan_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     if not form.is_bound:
         form = StrategyForm(initial={"first_due_date": first_due}, today=today)
-    inputs = strategy_services.strategy_inputs(borrower, today)
-    groups, capacity = inputs.groups, inputs.capacity
+
+    def strategies() -> dict:
+        inputs = strategy_services.strategy_inputs(borrower, today)
+        groups, capacity = inputs.groups, inputs.capacity
+        return {
+            "groups": groups,
+            "inputs": inputs,
+            "capacity": capacity,
+            "agreed_plans": inputs.position.active_plans,
+            "required": affordability.required_capacity(groups),
+            "shortfall": affordability.shortfall(groups, capacity),
+            "outcomes": affordability.compare_strategies(groups, capacity, first_due, today),
+        }
+
     context = {
         "borrower": borrower,
         "form": form,
         "first_due": first_due,
-        "groups": groups,
-        "inputs": inputs,
-        "capacity": capacity,
-        "agreed_plans": inputs.position.active_plans,
-        "required": affordability.required_capacity(groups),
-        "shortfall": affordability.shortfall(groups, capacity),
-        "outcomes": affordability.compare_strategies(groups, capacity, first_due, today),
+        # From the borrower's data, the day and the first due date alone: computed
+        # once while none of them changes (repayment_plans/position/load.py).
+        **kept(borrower, today, f"strategies:{first_due.isoformat()}", strategies),
         "proposals": Proposal.objects.for_user(request.user).prefetch_related("versions"),
         "plans": Plan.objects.for_user(request.user).select_related("proposal"),
     }

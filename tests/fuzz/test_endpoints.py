@@ -77,6 +77,7 @@ ENDPOINTS = [
             "repayment_plans.Reminder",  # the borrower is told of the review
             "borrowers.AccessEvent",
             "borrowers.Triage",
+            "borrowers.PositionStamp",  # the status is part of the position
         ),
     ),
     Endpoint(

@@ -1,0 +1,203 @@
+"""The kept position (repayment_plans/position/load.py, docs/architecture.md).
+
+A borrower's position, and what pages derive from it alone (the timeline body,
+the strategies), is computed once and kept under the borrower's position stamp;
+every write to what it is computed from renews the stamp. These tests turn
+POSITION_CACHE_CHECK off, so that a stale value would be served, and compare
+what is served with a position computed from the database.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user
+from django.core.signals import request_started
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from borrowers.accounts.backends import ModelBackend
+from borrowers.models import Debt, PositionStamp, ProductProfile
+from repayment_plans.plans import services as plan_services
+from repayment_plans.position.load import (
+    StalePosition,
+    compute_position,
+    load_position,
+)
+from repayment_plans.proposals import services as proposal_services
+from tests.repayment_plans.conftest import make_proposal
+
+
+@pytest.fixture(autouse=True)
+def served_as_kept(settings):
+    settings.POSITION_CACHE_CHECK = False
+
+
+def fresh(borrower, today):
+    return compute_position(borrower.pk, today)
+
+
+def test_a_kept_position_is_served_without_reading_the_debts_again(alice, huabei_debt, today):
+    first = load_position(alice, today)
+    with CaptureQueriesContext(connection) as queries:
+        again = load_position(alice, today)
+    assert again == first
+    # The stamp alone: no debt, proposal or plan is read.
+    assert [q["sql"] for q in queries] and all(
+        "positionstamp" in q["sql"] for q in queries.captured_queries
+    )
+
+
+def test_every_kind_of_write_is_seen_at_once(alice, huabei_debt, weilidai_debt, today):
+    """Debts, proposals (and which debts they cover), plans, payments, the budget and
+    the product profile: after each, the served position is the one computed now."""
+    served = [load_position(alice, today)]
+
+    def check():
+        current = load_position(alice, today)
+        assert current == fresh(alice, today)
+        assert current != served[-1]  # the write changed something the page shows
+        served.append(current)
+
+    huabei_debt.principal = Decimal("6500.00")
+    huabei_debt.save()
+    check()
+
+    proposal = make_proposal([huabei_debt])  # created, then its debts set
+    check()
+
+    proposal.debts.add(weilidai_debt)
+    check()
+
+    version = proposal_services.finalise(proposal, today, "zh-hans")
+    check()
+
+    plan = plan_services.create_plan(
+        version.proposal,
+        amount=Decimal("6650.00"),
+        months=12,
+        first_due=today - timedelta(days=40),
+        method="equal_principal",
+        annual_percent=Decimal("0"),
+        good_faith=Decimal("0"),
+    )
+    check()
+
+    plan_services.record_payment(plan, Decimal("300.00"), today)
+    check()
+
+    alice.monthly_net_income = Decimal("20000")
+    alice.save()
+    check()
+
+    profile = ProductProfile.objects.get(pk=weilidai_debt.profile_id)
+    profile.grace_days += 5
+    profile.save()
+    check()
+
+    weilidai_debt.delete()
+    check()
+
+
+def test_a_write_that_bypasses_the_stamp_is_caught_by_the_check(
+    settings, alice, huabei_debt, today
+):
+    """POSITION_CACHE_CHECK (on in the test suite) fails loudly on a stale value."""
+    load_position(alice, today)
+    Debt.objects.filter(pk=huabei_debt.pk).update(principal=Decimal("1.00"))  # no signal
+    assert load_position(alice, today) != fresh(alice, today)  # served stale: the bug
+    settings.POSITION_CACHE_CHECK = True
+    with pytest.raises(StalePosition):
+        load_position(alice, today)
+
+
+def test_the_stamp_read_with_the_user_holds_until_a_write_in_the_same_request(
+    alice, huabei_debt, today
+):
+    request_started.send(sender=None)
+    user = ModelBackend().get_user(alice.user.pk)
+    borrower = user.borrower
+    load_position(borrower, today)
+    with CaptureQueriesContext(connection) as queries:
+        load_position(borrower, today)
+    assert len(queries) == 0  # the stamp came with the user
+
+    huabei_debt.principal = Decimal("9000.00")
+    huabei_debt.save()  # the in-memory stamp is now old
+    assert load_position(borrower, today) == fresh(alice, today)
+    served = load_position(borrower, today).by_debt(huabei_debt.pk)
+    assert served.debt.principal == Decimal("9000.00")
+
+
+def test_the_signed_in_user_comes_with_the_profile_and_the_stamp(alice_client, alice):
+    request = RequestFactory().get("/")
+    request.session = alice_client.session
+    assert request.session.get("_auth_user_id")  # the session itself is read apart
+    with CaptureQueriesContext(connection) as queries:
+        user = get_user(request)
+        stamp = user.borrower.position_stamp.stamp
+    assert len(queries) == 1
+    assert stamp == PositionStamp.objects.get(borrower=alice).stamp
+
+
+def test_a_borrower_without_a_stamp_gets_one_on_the_first_read(alice, huabei_debt, today):
+    PositionStamp.objects.filter(borrower=alice).delete()
+    assert load_position(alice, today) == fresh(alice, today)
+    assert PositionStamp.objects.filter(borrower=alice).exists()
+
+
+def test_positions_are_kept_per_language(alice, today):
+    from tests.factories import DebtFactory
+
+    debt = DebtFactory(borrower=alice, nickname="", first_missed_date=today - timedelta(days=10))
+    with translation.override("zh-hans"):
+        chinese = load_position(alice, today).by_debt(debt.pk).debt.label
+    with translation.override("en"):
+        english = load_position(alice, today).by_debt(debt.pk).debt.label
+    assert chinese == f"{debt.lender_name} · {debt.profile.name}"
+    assert english == f"{debt.lender_name} · {debt.profile.name_en}"
+
+
+def test_a_cache_that_does_not_answer_costs_time_only(settings, alice_client, huabei_debt):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        }
+    }
+    response = alice_client.get(reverse("dashboard"))
+    assert response.status_code == 200
+    assert huabei_debt.nickname in response.content.decode()
+
+
+def timeline_body(client) -> str:
+    html = client.get(reverse("timeline")).content.decode()
+    return html.split('<div id="timeline-body">', 1)[1].split("</main>", 1)[0]
+
+
+def test_the_timeline_body_follows_a_payment(settings, alice_client, huabei_debt, today):
+    proposal = make_proposal([huabei_debt], months=12)
+    version = proposal_services.finalise(proposal, today, "zh-hans")
+    plan = plan_services.create_plan(
+        version.proposal,
+        amount=Decimal("6150.00"),
+        months=12,
+        first_due=today - timedelta(days=1),
+        method="equal_principal",
+        annual_percent=Decimal("0"),
+        good_faith=Decimal("0"),
+    )
+    before = timeline_body(alice_client)
+    with CaptureQueriesContext(connection) as queries:
+        again = timeline_body(alice_client)
+    assert again == before
+    assert not any("repayment_plans_installment" in q["sql"] for q in queries.captured_queries)
+
+    plan_services.record_payment(plan, Decimal("512.50"), today)
+    after = timeline_body(alice_client)
+    assert after != before
+    settings.POSITION_CACHE_SECONDS = 0  # computed and rendered on every read
+    assert timeline_body(alice_client) == after
