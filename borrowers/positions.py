@@ -82,6 +82,11 @@ class PositionSource(Protocol):
     def preview(self, facts, principal, today: date):
         """The position of a debt being entered, not yet saved (a DebtPosition)."""
 
+    def kept(self, borrower, today: date, part: str, compute):
+        """``compute()``, kept while the borrower's data does not change (the
+        position stamp): for what a page derives from the position and the
+        borrower's debts alone."""
+
     def prepare_caseload(self, borrowers):
         """The borrowers' queryset with what ``caseload_figures`` reads, fetched at once."""
 

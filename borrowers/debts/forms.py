@@ -139,6 +139,8 @@ class DebtForm(PlainTextMixin, forms.ModelForm):
         profile = cast("forms.ModelChoiceField[ProductProfile]", self.fields["profile"])
         profile.queryset = ProductProfile.objects.all()
         profile.empty_label = None
+        # Read once: the select would read the table again each time it is rendered.
+        profile.choices = [(p.pk, profile.label_from_instance(p)) for p in profile.queryset]
         self.fields["lender_name"].required = False
         self.fields["lender_name"].help_text = _("Filled in from the product when left blank.")
         self.fields["principal"] = amount_field(self.fields["principal"].label)

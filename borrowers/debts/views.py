@@ -76,6 +76,13 @@ class Overview:
 
 
 def build_overview(borrower: Borrower, today: date) -> Overview:
+    """Kept with the position: from the borrower's debts and position alone."""
+    return positions.source().kept(
+        borrower, today, "overview", lambda: _build_overview(borrower, today)
+    )
+
+
+def _build_overview(borrower: Borrower, today: date) -> Overview:
     current = positions.source().load(borrower, today)
     debts = {d.pk: d for d in borrower.debts.select_related("profile")}
     rows = [DebtRow(debts[p.debt_id], p) for p in current.debts if p.debt_id in debts]

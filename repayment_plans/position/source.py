@@ -16,6 +16,7 @@ from repayment_plans.position import compute as position
 from repayment_plans.position.load import (
     POSITION_PREFETCH,
     cost_warning_percent,
+    kept,
     load_position,
     position_from_prefetched,
 )
@@ -58,6 +59,9 @@ def legal_deadline_on(borrower, today: date) -> date | None:
 class PositionSource:
     def load(self, borrower, today: date) -> position.BorrowerPosition:
         return load_position(borrower, today)
+
+    def kept(self, borrower, today: date, part: str, compute):
+        return kept(borrower, today, part, compute)
 
     def preview(self, facts, principal: Decimal, today: date) -> position.DebtPosition:
         entered = position.DebtInput(
