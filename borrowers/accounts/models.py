@@ -206,7 +206,9 @@ class PositionStamp(models.Model):
         stamp = cls.objects.filter(borrower_id=borrower_id).values_list("stamp", flat=True)
         for found in stamp:
             return found
-        cls.objects.bulk_create([cls(borrower_id=borrower_id)], ignore_conflicts=True)
+        PositionStamp.objects.bulk_create(
+            [PositionStamp(borrower_id=borrower_id)], ignore_conflicts=True
+        )
         return cls.objects.get(borrower_id=borrower_id).stamp
 
 

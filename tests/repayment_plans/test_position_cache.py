@@ -40,6 +40,19 @@ def fresh(borrower, today):
     return compute_position(borrower.pk, today)
 
 
+def agree(proposal, amount: str, first_due):
+    """The lender's agreement: a 12-month plan of ``amount`` yuan."""
+    return plan_services.create_plan(
+        proposal,
+        amount=Decimal(amount),
+        months=12,
+        first_due=first_due,
+        method="equal_principal",
+        annual_percent=Decimal("0"),
+        good_faith=Decimal("0"),
+    )
+
+
 def test_a_kept_position_is_served_without_reading_the_debts_again(alice, huabei_debt, today):
     first = load_position(alice, today)
     with CaptureQueriesContext(connection) as queries:
@@ -75,15 +88,7 @@ def test_every_kind_of_write_is_seen_at_once(alice, huabei_debt, weilidai_debt, 
     version = proposal_services.finalise(proposal, today, "zh-hans")
     check()
 
-    plan = plan_services.create_plan(
-        version.proposal,
-        amount=Decimal("6650.00"),
-        months=12,
-        first_due=today - timedelta(days=40),
-        method="equal_principal",
-        annual_percent=Decimal("0"),
-        good_faith=Decimal("0"),
-    )
+    plan = agree(version.proposal, "6650.00", today - timedelta(days=40))
     check()
 
     plan_services.record_payment(plan, Decimal("300.00"), today)
@@ -181,15 +186,7 @@ def timeline_body(client) -> str:
 def test_the_timeline_body_follows_a_payment(settings, alice_client, huabei_debt, today):
     proposal = make_proposal([huabei_debt], months=12)
     version = proposal_services.finalise(proposal, today, "zh-hans")
-    plan = plan_services.create_plan(
-        version.proposal,
-        amount=Decimal("6150.00"),
-        months=12,
-        first_due=today - timedelta(days=1),
-        method="equal_principal",
-        annual_percent=Decimal("0"),
-        good_faith=Decimal("0"),
-    )
+    plan = agree(version.proposal, "6150.00", today - timedelta(days=1))
     before = timeline_body(alice_client)
     with CaptureQueriesContext(connection) as queries:
         again = timeline_body(alice_client)
