@@ -501,9 +501,9 @@ def _end_sessions(user: User) -> None:
     for session in live.iterator(chunk_size=500):
         if session.get_decoded().get(SESSION_USER_KEY) == user_id:
             doomed.append(session.session_key)
-    Session.objects.filter(session_key__in=doomed).delete()
+    # Through the session engine: the row, and any copy in the shared cache (cached_db).
     store = import_module(settings.SESSION_ENGINE).SessionStore
-    for key in doomed:  # and any copy kept in the shared cache (cached_db)
+    for key in doomed:
         store(session_key=key).delete()
 
 
