@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from django.core.exceptions import ImproperlyConfigured
 
+from borrowers.models import Borrower, Debt, PositionStamp
+
 if TYPE_CHECKING:
     from decimal import Decimal
 
@@ -114,3 +116,22 @@ def source() -> PositionSource:
     if _source is None:
         raise ImproperlyConfigured("No position source: is repayment_plans installed?")
     return _source
+
+
+def remember_debts(borrower: Borrower, debts: list[Debt]) -> None:
+    """The debts (with their product profiles) a position of ``borrower`` was just
+    computed from, for ``debts_of`` on the same borrower object (one request)."""
+    borrower.__dict__["_position_debts"] = (PositionStamp.of(borrower), debts)
+
+
+def debts_of(borrower: Borrower) -> list[Debt]:
+    """The borrower's debts with their product profiles: the ones a position was
+    computed from earlier on this borrower object while its position stamp has not
+    changed since (so nothing was written), else read now (one query)."""
+    stamp = PositionStamp.of(borrower)
+    remembered = borrower.__dict__.get("_position_debts")
+    if remembered is not None and remembered[0] == stamp:
+        return list(remembered[1])
+    debts = list(borrower.debts.select_related("profile"))
+    borrower.__dict__["_position_debts"] = (stamp, debts)
+    return debts

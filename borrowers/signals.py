@@ -1,4 +1,4 @@
-from django.core.signals import request_started
+from django.core.signals import request_finished, request_started
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -51,6 +51,12 @@ def position_changed(borrower_id: int) -> None:
 def request_began(sender, **kwargs):
     """A new request: the stamp read with its signed-in user is current until a write."""
     PositionStamp.request_started()
+
+
+@receiver(request_finished)
+def request_ended(sender, **kwargs):
+    """Out of a request (a task, a command), every stamp is read from the database."""
+    PositionStamp.request_finished()
 
 
 @receiver(post_save, sender=Borrower)

@@ -252,6 +252,8 @@ ACCOUNT_EMAILS_PER_CLIENT_HOUR = env.int("ACCOUNT_EMAILS_PER_CLIENT_HOUR", defau
 # or, when it is unset, REDIS_URL (redis://…) selects the shared one.
 REDIS_URL = env.str("REDIS_URL", default="")
 CACHES = {"default": env.cache_url("CACHE_URL", default=REDIS_URL or "locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "config.cache.RedisCache"  # one client per pool
 # A borrower's computed position is kept in that cache under a stamp that every
 # write to its data renews (repayment_plans/position/load.py), for at most this
 # many seconds; 0 computes it on every read. POSITION_CACHE_CHECK (the tests)

@@ -17,6 +17,7 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 import uuid
 import zipfile
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+from django.core.cache import caches
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -271,7 +273,7 @@ def test_find_orphan_files_reads_the_bucket(bucket, alice, capsys):
 
 # The settings, as a web node reads them at start -------------------------------
 
-REDIS = "django.core.cache.backends.redis.RedisCache"
+REDIS = "config.cache.RedisCache"
 
 
 def test_redis_url_selects_the_redis_cache():
@@ -331,10 +333,32 @@ def test_sessions_are_kept_in_the_shared_database():
 
 REDIS_CACHE = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "config.cache.RedisCache",
         "LOCATION": "redis://127.0.0.1:6379/3",
     }
 }
+
+
+def test_the_redis_cache_keeps_one_client_per_pool_and_shares_it_between_threads(settings):
+    """Every cache call used to build a new redis.Redis (and its callback table)."""
+    settings.CACHES = REDIS_CACHE
+    cache = caches["default"]
+    client = cache._cache.get_client("a", write=True)
+    assert cache._cache.get_client("b", write=True) is client
+    seen = []
+
+    def in_a_thread(n):
+        cache.set(f"thread-{n}", n, 30)
+        seen.append((cache._cache.get_client(), cache.get(f"thread-{n}")))
+
+    threads = [threading.Thread(target=in_a_thread, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(value for _client, value in seen) == [0, 1, 2, 3]
+    assert all(found is client for found, _value in seen)
+    cache.delete_many([f"thread-{n}" for n in range(4)])
 
 
 def test_a_session_in_the_shared_cache_is_in_the_database_and_ends_with_the_account(

@@ -151,9 +151,10 @@ class Borrower(models.Model):
         return masked(self.id_number)
 
 
-# Per thread: whether a stamp was renewed since the thread's current request
-# began (borrowers/signals.py resets it); until then, the stamp read with the
-# signed-in user is still the borrower's (PositionStamp.of).
+# Per thread: the stamps renewed since the thread's current request began
+# (borrowers/signals.py starts it empty), or None outside a request. Within a
+# request, a borrower's stamp is the one renewed last in it, else the one read
+# with the signed-in user (PositionStamp.of).
 _renewed = threading.local()
 
 
@@ -178,25 +179,36 @@ class PositionStamp(models.Model):
         """A new stamp for these borrowers, in one UPDATE. A borrower without a row
         gets one on the first read (``for_borrower``); the row is never created
         here, so that a change seen while an account is being deleted adds nothing."""
-        cls.objects.filter(borrower_id__in=list(borrower_ids)).update(stamp=uuid.uuid4())
-        _renewed.since_request = True
+        ids = list(borrower_ids)
+        stamp = uuid.uuid4()
+        cls.objects.filter(borrower_id__in=ids).update(stamp=stamp)
+        renewed = getattr(_renewed, "stamps", None)
+        if renewed is not None:
+            renewed.update(dict.fromkeys(ids, stamp))
 
     @staticmethod
     def request_started() -> None:
-        _renewed.since_request = False
+        _renewed.stamps = {}
+
+    @staticmethod
+    def request_finished() -> None:
+        _renewed.stamps = None
 
     @classmethod
     def of(cls, borrower: Borrower) -> uuid.UUID:
-        """The borrower's current stamp: the one read with the borrower (the
-        signed-in user's, borrowers/accounts/backends.py) while nothing was
-        renewed in this request, else read now (``for_borrower``)."""
-        if Borrower.position_stamp.is_cached(borrower) and not getattr(
-            _renewed, "since_request", True
-        ):
-            try:
-                return borrower.position_stamp.stamp
-            except cls.DoesNotExist:
-                pass
+        """The borrower's current stamp. In a request: the one this request renewed
+        it to last, else the one read with the borrower (the signed-in user's,
+        borrowers/accounts/backends.py). Otherwise, or when neither is there, read
+        now (``for_borrower``)."""
+        renewed = getattr(_renewed, "stamps", None)
+        if renewed is not None:
+            if borrower.pk in renewed:
+                return renewed[borrower.pk]
+            if Borrower.position_stamp.is_cached(borrower):
+                try:
+                    return borrower.position_stamp.stamp
+                except cls.DoesNotExist:
+                    pass
         return cls.for_borrower(borrower.pk)
 
     @classmethod

@@ -84,7 +84,7 @@ def build_overview(borrower: Borrower, today: date) -> Overview:
 
 def _build_overview(borrower: Borrower, today: date) -> Overview:
     current = positions.source().load(borrower, today)
-    debts = {d.pk: d for d in borrower.debts.select_related("profile")}
+    debts = {d.pk: d for d in positions.debts_of(borrower)}
     rows = [DebtRow(debts[p.debt_id], p) for p in current.debts if p.debt_id in debts]
     return Overview(rows=rows, position=current, disposable_income=borrower.disposable_income)
 

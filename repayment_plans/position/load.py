@@ -26,6 +26,7 @@ from django.utils.translation import get_language
 
 from borrowers.models import Borrower, Debt, PositionStamp
 from borrowers.money import ZERO
+from borrowers.positions import remember_debts
 from repayment_plans.models import Plan, Proposal
 from repayment_plans.plans import schedules
 from repayment_plans.position import compute as position
@@ -34,7 +35,9 @@ POSITION_PREFETCH = (
     Prefetch("debts", queryset=Debt.objects.select_related("profile")),
     Prefetch(
         "proposals",
-        queryset=Proposal.objects.exclude(status=Proposal.Status.REJECTED).prefetch_related(
+        queryset=Proposal.objects.exclude(status=Proposal.Status.REJECTED)
+        .select_related("plan")
+        .prefetch_related(
             Prefetch("debts", queryset=Debt.objects.select_related("profile")),
             "plan__installments",
             "plan__payments",
@@ -220,15 +223,27 @@ def kept[T](borrower: Borrower, today: date, part: str, compute: Callable[[], T]
 
 def compute_position(borrower_id: int, today: date) -> position.BorrowerPosition:
     """The position computed from the database, never from the cache."""
+    return _computed(borrower_id, today)[0]
+
+
+def _computed(borrower_id: int, today: date) -> tuple[position.BorrowerPosition, list[Debt]]:
     fetched = Borrower.objects.prefetch_related(*POSITION_PREFETCH).get(pk=borrower_id)
-    return position_from_prefetched(fetched, today)
+    return position_from_prefetched(fetched, today), list(fetched.debts.all())
 
 
 def load_position(borrower: Borrower, today: date | None = None) -> position.BorrowerPosition:
     """The borrower's position on ``today`` (Beijing date by default), computed
-    once for as long as the borrower's data does not change."""
+    once for as long as the borrower's data does not change. When it is computed,
+    the debts it was computed from are kept on ``borrower`` for the pages that
+    show them (borrowers.positions.debts_of)."""
     today = today or timezone.localdate()
-    return kept(borrower, today, "position", lambda: compute_position(borrower.pk, today))
+
+    def compute() -> position.BorrowerPosition:
+        computed, debts = _computed(borrower.pk, today)
+        remember_debts(borrower, debts)
+        return computed
+
+    return kept(borrower, today, "position", compute)
 
 
 def position_from_prefetched(borrower: Borrower, today: date) -> position.BorrowerPosition:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from borrowers.models import Borrower, Debt
+from borrowers.models import Borrower
 from borrowers.money import ZERO
+from borrowers.positions import debts_of
 from repayment_plans.plans.schedules import Method
 from repayment_plans.plans.services import next_month_first, schedule_for
 from repayment_plans.position import compute as position
@@ -51,7 +52,7 @@ def timeline_inputs(borrower: Borrower, today: date) -> TimelineInputs:
     )[1]
     capacity = current.capacity_left - pending_peak
     if rest and capacity > 0:
-        debts = {d.pk: d for d in Debt.objects.for_user(borrower.user).select_related("profile")}
+        debts = {d.pk: d for d in debts_of(borrower)}
         groups = lender_groups_from([debts[p.debt_id] for p in rest])
         outcome = plan_strategy(
             groups, capacity, Strategy.STOP_ESCALATION, next_month_first(today), today

@@ -1,3 +1,5 @@
+from collections.abc import Callable
+from functools import cache
 from typing import TYPE_CHECKING
 
 from django import forms
@@ -21,18 +23,22 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 
-def unread_count(request: HttpRequest) -> dict[str, int]:
-    """Context processor: the number in the header's bell."""
+def unread_count(request: HttpRequest) -> dict[str, Callable[[], int]]:
+    """Context processor: the number in the header's bell, counted once, when a
+    template first shows it (an htmx fragment has no header and never counts)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {
-        "unread_notifications": Reminder.objects.filter(
-            user=user, in_app=True, read_at__isnull=True
+
+    @cache
+    def count() -> int:
+        return (
+            Reminder.objects.filter(user=user, in_app=True, read_at__isnull=True)
+            .exclude(status=Reminder.Status.SKIPPED)
+            .count()
         )
-        .exclude(status=Reminder.Status.SKIPPED)
-        .count()
-    }
+
+    return {"unread_notifications": count}
 
 
 def _visible(user: User) -> QuerySet[Reminder]:

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from borrowers.models import Borrower, Debt
 from borrowers.money import ZERO
+from borrowers.positions import debts_of
 from repayment_plans.models import (
     Proposal,
 )
@@ -56,7 +57,7 @@ def strategy_inputs(borrower: Borrower, today: date) -> StrategyInputs:
     negotiable = {
         p.debt_id for p in current.debts if p.standing == position.Standing.NOT_NEGOTIATED
     }
-    debts = borrower.debts.select_related("profile")
+    debts = debts_of(borrower)
     pending = [p for p in current.proposals if p.pending]
     pending_load = monthly_load(
         ((i.number, i.due, i.amount) for p in pending for i in p.installments),

@@ -7,6 +7,7 @@ POSITION_CACHE_CHECK off, so that a stale value would be served, and compare
 what is served with a position computed from the database.
 """
 
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -20,7 +21,7 @@ from django.utils import translation
 
 from borrowers.accounts.backends import ModelBackend
 from borrowers.models import Debt, PositionStamp, ProductProfile
-from borrowers.signals import request_began
+from borrowers.signals import request_began, request_ended
 from repayment_plans.plans import services as plan_services
 from repayment_plans.position.load import (
     StalePosition,
@@ -136,6 +137,20 @@ def test_the_stamp_read_with_the_user_holds_until_a_write_in_the_same_request(
     served = load_position(borrower, today).by_debt(huabei_debt.pk)
     assert served.debt.principal == Decimal("9000.00")
 
+    # The stamp the write gave is known to the request without reading it back.
+    with CaptureQueriesContext(connection) as queries:
+        stamp = PositionStamp.of(borrower)
+        load_position(borrower, today)
+    assert len(queries) == 0
+    assert stamp == PositionStamp.objects.get(borrower=alice).stamp
+
+    # Out of a request, every read asks the database (another process may write).
+    request_ended(sender=None)
+    PositionStamp.objects.filter(borrower=alice).update(stamp=uuid.uuid4())
+    with CaptureQueriesContext(connection) as queries:
+        assert PositionStamp.of(borrower) == PositionStamp.objects.get(borrower=alice).stamp
+    assert len(queries) == 2
+
 
 def test_the_signed_in_user_comes_with_the_profile_and_the_stamp(alice_client, alice):
     request = RequestFactory().get("/")
@@ -169,7 +184,7 @@ def test_positions_are_kept_per_language(alice, today):
 def test_a_cache_that_does_not_answer_costs_time_only(settings, alice_client, huabei_debt):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
         }
     }

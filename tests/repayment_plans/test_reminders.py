@@ -234,6 +234,22 @@ def test_in_app_list_and_unread_count(alice_client, first):
     assert '<span class="badge"' not in alice_client.get(reverse("dashboard")).content.decode()
 
 
+def test_the_bell_is_counted_once_on_a_page_and_never_for_a_fragment(alice_client, first):
+    reminders.send_reminder(reminder_for(first).pk)
+    counted = [q for q in queries_of(alice_client, reverse("budget")) if "COUNT(" in q]
+    assert len(counted) == 1 and "repayment_plans_reminder" in counted[0]
+    html = alice_client.get(reverse("budget")).content.decode()
+    assert html.count('<span class="badge"') == 2  # the phone's bell and the row's
+    fragment = queries_of(alice_client, reverse("timeline"), HTTP_HX_REQUEST="true")
+    assert not any("repayment_plans_reminder" in q for q in fragment)
+
+
+def queries_of(client, url, **headers) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, **headers).status_code == 200
+    return [q["sql"] for q in queries.captured_queries]
+
+
 def test_smtp_refusing_then_accepting_is_retried_to_sent(smtp_server, first):
     smtp_server.refuse = 2
     reminder = reminder_for(first)
