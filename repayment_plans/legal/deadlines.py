@@ -29,7 +29,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from dateutil.relativedelta import relativedelta
+from repayment_plans.plans.schedules import add_months
 
 # 仲裁法 as revised in 2025, in force from 2026-03-01, shortened the period to
 # apply to set an award aside from 6 months (仲裁法 2017 Art.59) to 3 months.
@@ -70,12 +70,6 @@ class Period:
         if self.months:
             return add_months(received_on, self.months)
         return received_on + timedelta(days=self.days)
-
-
-def add_months(start: date, months: int) -> date:
-    """The same day ``months`` later, or the end month's last day when it has no such day."""
-    shifted: date = start + relativedelta(months=months)
-    return shifted
 
 
 class Action(enum.StrEnum):

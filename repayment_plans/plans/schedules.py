@@ -12,14 +12,13 @@ decimal expansion; the results are ``Decimal`` with exactly two places.
 
 from __future__ import annotations
 
+import calendar
 import enum
 import math
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal, localcontext
 from fractions import Fraction
-
-from dateutil.relativedelta import relativedelta
 
 from borrowers.money import FEN, ZERO, decimal, money
 
@@ -114,8 +113,18 @@ def add_months(start: date, months: int) -> date:
     Always computed from ``start`` (never chained): Jan 31 + 1 month is Feb 28
     (Feb 29 in a leap year) and Jan 31 + 2 months is Mar 31.
     """
-    shifted: date = start + relativedelta(months=months)
-    return shifted
+    years, month0 = divmod(start.month - 1 + months, 12)
+    year, month = start.year + years, month0 + 1
+    return start.replace(year=year, month=month, day=min(start.day, days_in_month(year, month)))
+
+
+_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def days_in_month(year: int, month: int) -> int:
+    if month == 2 and calendar.isleap(year):
+        return 29
+    return _DAYS_IN_MONTH[month - 1]
 
 
 # --- helpers ---------------------------------------------------------------
@@ -154,6 +163,8 @@ def _monthly_rate(annual_percent: Decimal) -> Fraction:
 
 def _interest(balance: Decimal, rate: Fraction) -> Decimal:
     """One month of interest on ``balance`` yuan, rounded half-up to the fen."""
+    if not rate:
+        return ZERO
     return _fen_from(Fraction(balance) * rate)
 
 

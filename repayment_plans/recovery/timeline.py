@@ -26,7 +26,6 @@ built by calling this engine with the proposal as if agreed today.
 
 from __future__ import annotations
 
-import calendar
 import enum
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
@@ -37,6 +36,7 @@ from functools import cache
 from borrowers.debts import tiers
 from borrowers.money import ZERO
 from repayment_plans.plans.adherence import Applied, apply_payments
+from repayment_plans.plans.schedules import add_months, days_in_month
 
 GRID_MONTHS = 24
 MAX_HORIZON_MONTHS = 120
@@ -195,22 +195,6 @@ class Timeline:
 
     def milestone(self, kind: MilestoneKind, account: str | None = None) -> Milestone | None:
         return next((m for m in self.milestones if m.kind == kind and m.account == account), None)
-
-
-_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-
-
-def days_in_month(year: int, month: int) -> int:
-    if month == 2 and calendar.isleap(year):
-        return 29
-    return _DAYS_IN_MONTH[month - 1]
-
-
-def add_months(day: date, months: int) -> date:
-    """Same day of the month, clamped to its end (as schedules.add_months, faster)."""
-    years, month0 = divmod(day.month - 1 + months, 12)
-    year, month = day.year + years, month0 + 1
-    return date(year, month, min(day.day, days_in_month(year, month)))
 
 
 def month_start(day: date) -> date:

@@ -8,7 +8,7 @@ phrases are the same as the template's (templates/repayment_plans/timeline.html)
 from datetime import date
 
 from django import template
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
@@ -21,65 +21,52 @@ register = template.Library()
 def grid_cells(cells, this_month: date) -> SafeString:
     """One report grid's cells: ``(month, code)`` pairs, months after ``this_month``
     marked as the future."""
-    return format_html_join(
-        "",
-        '<li class="code-{}{}" title="{}"><span class="grid-month">{}</span><b>{}</b></li>',
-        (
-            (
-                code,
-                " future" if month > this_month else "",
-                f"{month:%Y-%m}",
-                f"{month:%y}/{month.month}",
-                code,
-            )
-            for month, code in cells
-        ),
-    )
+    parts = []
+    for month, code in cells:
+        code = escape(code)
+        future = " future" if month > this_month else ""
+        parts.append(
+            f'<li class="code-{code}{future}" title="{month.year:04d}-{month.month:02d}">'
+            f'<span class="grid-month">{month.year % 100:02d}/{month.month}</span>'
+            f"<b>{code}</b></li>"
+        )
+    return mark_safe("".join(parts))  # noqa: S308 (the code escaped, the rest digits)
 
 
 @register.simple_tag
 def month_rows(months) -> SafeString:
     """The "month by month" list items (repayment_plans.recovery.views.timeline_context)."""
-    return mark_safe("".join(_month_row(item) for item in months))  # noqa: S308 (escaped below)
+    due, left = gettext("Due %(due)s"), gettext("left %(left)s")
+    missed = f'<span class="negative">{escape(gettext("missed"))}</span>'
+    return mark_safe("".join(_month_row(item, due, left, missed) for item in months))  # noqa: S308 (escaped below)
 
 
-def _month_row(item) -> str:
+def _month_row(item, due: str, left: str, missed: str) -> str:
     row = item["row"]
-    month = f"{row.month:%Y-%m}"
-    codes = format_html_join(
-        "",
-        '<span class="code-chip code-{}">{} <b>{}</b></span>',
-        ((state.code, label, state.code) for label, state in item["accounts"]),
+    month = f"{row.month.year:04d}-{row.month.month:02d}"
+    codes = "".join(
+        f'<span class="code-chip code-{code}">{conditional_escape(label)} <b>{code}</b></span>'
+        for label, state in item["accounts"]
+        for code in (escape(state.code),)
     )
     facts = []
     if row.due:
-        facts.append(format_html("{}", gettext("Due %(due)s") % {"due": yuan(row.due)}))
-    facts.append(format_html("{}", gettext("left %(left)s") % {"left": yuan(row.remaining)}))
+        facts.append(escape(due % {"due": yuan(row.due)}))
+    facts.append(escape(left % {"left": yuan(row.remaining)}))
     if row.streak:
-        facts.append(
-            format_html(
-                "{}",
-                ngettext("%(n)s on time in a row", "%(n)s on time in a row", row.streak)
-                % {"n": row.streak},
-            )
-        )
+        streak = ngettext("%(n)s on time in a row", "%(n)s on time in a row", row.streak)
+        facts.append(escape(streak % {"n": row.streak}))
     if row.missed:
-        facts.append(format_html('<span class="negative">{}</span>', gettext("missed")))
-    cards = format_html_join(
-        "",
-        '<p class="month-milestone">★ {}{}</p>',
-        (
-            (format_html("{}: ", card["label"]) if card["label"] else "", card["title"])
-            for card in item["cards"]
-        ),
+        facts.append(missed)
+    cards = "".join(
+        '<p class="month-milestone">★ {}{}</p>'.format(
+            f"{conditional_escape(card['label'])}: " if card["label"] else "",
+            conditional_escape(card["title"]),
+        )
+        for card in item["cards"]
     )
-    return format_html(
-        '<li class="month{}"><h3><time datetime="{}">{}</time></h3>'
-        '<p class="codes">{}</p><p class="muted">{}</p>{}</li>',
-        " month-missed" if row.missed else "",
-        month,
-        month,
-        codes,
-        mark_safe(" · ".join(facts)),  # noqa: S308 (each part escaped above)
-        cards,
+    return (
+        f'<li class="month{" month-missed" if row.missed else ""}">'
+        f'<h3><time datetime="{month}">{month}</time></h3>'
+        f'<p class="codes">{codes}</p><p class="muted">{" · ".join(facts)}</p>{cards}</li>'
     )
