@@ -4,6 +4,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from repayment_plans.models import EmailDelivery, LenderAnswer, Payment, Plan, Proposal
@@ -36,6 +38,30 @@ def test_overview_compares_the_four_strategies(alice_client, huabei_debt, weilid
     assert html.count('name="strategy"') == 4
     for strategy in ("stop_escalation", "pro_rata", "avalanche", "snowball"):
         assert f'value="{strategy}"' in html
+
+
+def test_the_plan_page_reads_no_more_for_more_finalised_proposals(
+    alice_client, huabei_debt, weilidai_debt, today
+):
+    """Each proposal's latest version comes from the page's prefetch, not a query each."""
+
+    def page_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert alice_client.get(reverse("plan_overview")).status_code == 200
+        return len(queries)
+
+    first = make_proposal([huabei_debt])
+    proposal_services.finalise(first, today, "zh-hans")
+    one = page_queries()
+    for _ in range(2):
+        proposal_services.finalise(make_proposal([weilidai_debt]), today, "zh-hans")
+    first.months = 18
+    first.save()
+    proposal_services.finalise(first, today, "zh-hans")  # its version 2
+    assert page_queries() == one
+    html = alice_client.get(reverse("plan_overview"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    text = html.content.decode()
+    assert (text.count("版本1"), text.count("版本2")) == (2, 1)
 
 
 def test_overview_shows_the_shortfall_when_the_budget_is_too_small(
