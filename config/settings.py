@@ -254,6 +254,9 @@ REDIS_URL = env.str("REDIS_URL", default="")
 CACHES = {"default": env.cache_url("CACHE_URL", default=REDIS_URL or "locmemcache://")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     CACHES["default"]["BACKEND"] = "config.cache.RedisCache"  # one client per pool
+# Template fragments that are the same for every user of a kind in a language
+# (the navigation's links): each process keeps its own, never shared or stale.
+CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 # A borrower's computed position is kept in that cache under a stamp that every
 # write to its data renews (repayment_plans/position/load.py), for at most this
 # many seconds; 0 computes it on every read. POSITION_CACHE_CHECK (the tests)

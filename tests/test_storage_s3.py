@@ -335,7 +335,8 @@ REDIS_CACHE = {
     "default": {
         "BACKEND": "config.cache.RedisCache",
         "LOCATION": "redis://127.0.0.1:6379/3",
-    }
+    },
+    "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
 }
 
 

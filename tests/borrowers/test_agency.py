@@ -84,6 +84,32 @@ def w(db):
     )
 
 
+def nav_links(client, url: str) -> set[str]:
+    html = client.get(url).content.decode()
+    header = html.split('<header class="site-header">', 1)[1].split("</header>", 1)[0]
+    return set(re.findall(r'<a href="([^"#?]+)"', header))
+
+
+def test_each_kind_of_user_sees_its_own_navigation_in_its_language(w):
+    """The navigation's links are kept per kind of user and language (the
+    fragments cache): one kind's never shows for another, in any order."""
+    admin_only, counselor_only = reverse("agency"), reverse("caseload")
+    borrower_only = reverse("dashboard")
+    chinese = Client(headers={"accept-language": "zh-hans"})
+    chinese.force_login(w.x.user)
+    for _round in range(2):
+        for client, url, present, absent in (
+            (w.clients.admin, reverse("caseload"), {admin_only, counselor_only}, {borrower_only}),
+            (w.clients.a, reverse("caseload"), {counselor_only}, {admin_only, borrower_only}),
+            (w.clients.x, reverse("dashboard"), {borrower_only}, {admin_only, counselor_only}),
+            (chinese, reverse("dashboard"), {borrower_only}, {admin_only, counselor_only}),
+        ):
+            links = nav_links(client, url)
+            assert present <= links and not (absent & links), (url, links)
+    assert "我的计划" in chinese.get(reverse("dashboard")).content.decode()
+    assert "My plan" in w.clients.x.get(reverse("dashboard")).content.decode()
+
+
 def review_url(w):
     return reverse("counselor_review", args=[w.x.pk, w.proposal.pk])
 

@@ -186,7 +186,8 @@ def test_a_cache_that_does_not_answer_costs_time_only(settings, alice_client, hu
         "default": {
             "BACKEND": "config.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
-        }
+        },
+        "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     }
     response = alice_client.get(reverse("dashboard"))
     assert response.status_code == 200
