@@ -268,7 +268,10 @@ def write_floor_contexts(users: int, path: Path) -> None:
     today = timezone.localdate()
     contexts = []
     for n in range(users):
-        user = User.objects.select_related("borrower").get(email=EMAIL.format(n=n))
+        # As the signed-in user is read for every request (borrowers/accounts/backends.py).
+        user = User.objects.select_related("borrower__position_stamp", "counselor").get(
+            email=EMAIL.format(n=n)
+        )
         contexts.append(
             {
                 "overview": build_overview(user.borrower, today),

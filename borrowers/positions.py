@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from django.core.exceptions import ImproperlyConfigured
 
+from borrowers.accounts.models import POSITION_DEBTS as REMEMBERED
 from borrowers.models import Borrower, Debt, PositionStamp
 
 if TYPE_CHECKING:
@@ -120,8 +121,12 @@ def source() -> PositionSource:
 
 def remember_debts(borrower: Borrower, debts: list[Debt]) -> None:
     """The debts (with their product profiles) a position of ``borrower`` was just
-    computed from, for ``debts_of`` on the same borrower object (one request)."""
-    borrower.__dict__["_position_debts"] = (PositionStamp.of(borrower), debts)
+    computed from, for ``debts_of`` on the same borrower object (one request).
+    Their borrower becomes that object: the one they were read with carries the
+    whole prefetched position, which must not follow them into a cached page."""
+    for debt in debts:
+        debt.borrower = borrower
+    borrower.__dict__[REMEMBERED] = (PositionStamp.of(borrower), debts)
 
 
 def debts_of(borrower: Borrower) -> list[Debt]:
@@ -129,9 +134,9 @@ def debts_of(borrower: Borrower) -> list[Debt]:
     computed from earlier on this borrower object while its position stamp has not
     changed since (so nothing was written), else read now (one query)."""
     stamp = PositionStamp.of(borrower)
-    remembered = borrower.__dict__.get("_position_debts")
+    remembered = borrower.__dict__.get(REMEMBERED)
     if remembered is not None and remembered[0] == stamp:
         return list(remembered[1])
     debts = list(borrower.debts.select_related("profile"))
-    borrower.__dict__["_position_debts"] = (stamp, debts)
+    borrower.__dict__[REMEMBERED] = (stamp, debts)
     return debts

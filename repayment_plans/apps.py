@@ -10,10 +10,7 @@ class RepaymentPlansConfig(AppConfig):
         # This app's sections of a person's data, its signals, and the position
         # of each debt that the borrowers' pages and the caseload read.
         from borrowers import positions
-        from borrowers.accounts.backends import read_with_user
         from repayment_plans import data_rights, signals  # noqa: F401
         from repayment_plans.position.source import PositionSource
-        from repayment_plans.reminders.views import UNREAD, unread_expression
 
         positions.provide(PositionSource())
-        read_with_user(UNREAD, unread_expression)

@@ -92,6 +92,10 @@ EXPENSE_FIELDS = (
 )
 
 
+# Where borrowers.positions keeps a request's debts on a Borrower object.
+POSITION_DEBTS = "_position_debts"
+
+
 class Borrower(models.Model):
     """A borrower's profile and monthly budget (yuan per month)."""
 
@@ -124,6 +128,13 @@ class Borrower(models.Model):
     class Meta:
         verbose_name = _("borrower")
         verbose_name_plural = _("borrowers")
+
+    def __getstate__(self):
+        # The debts a request keeps on this object (borrowers.positions.debts_of)
+        # stay in that request: never in a pickled copy (a cached page).
+        state = super().__getstate__()
+        state.pop(POSITION_DEBTS, None)
+        return state
 
     def __str__(self):
         return self.display_name or self.user.email

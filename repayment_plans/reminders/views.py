@@ -5,8 +5,7 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,42 +23,25 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 
-UNREAD = "unread_reminders"
-
-
-def unread_expression() -> Coalesce:
-    """The bell's number over a user row: in-app items not read yet (skipped ones
-    are never shown). Read with the signed-in user (borrowers.accounts.backends)."""
-    unread = (
-        _visible(OuterRef("pk"))
-        .filter(read_at__isnull=True)
-        .order_by()
-        .values("user")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(unread), 0)
-
-
 def unread_count(request: HttpRequest) -> dict[str, Callable[[], int]]:
-    """Context processor: the number in the header's bell. It came with the
-    signed-in user; otherwise it is counted once, when a template first shows it
-    (an htmx fragment has no header and never counts)."""
+    """Context processor: the number in the header's bell, counted once, when a
+    template first shows it (an htmx fragment has no header and never counts)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
 
     @cache
     def count() -> int:
-        found = getattr(user, UNREAD, None)
-        if found is not None:
-            return found
-        return _visible(user).filter(read_at__isnull=True).count()
+        return (
+            Reminder.objects.filter(user=user, in_app=True, read_at__isnull=True)
+            .exclude(status=Reminder.Status.SKIPPED)
+            .count()
+        )
 
     return {"unread_notifications": count}
 
 
-def _visible(user: User | OuterRef) -> QuerySet[Reminder]:
+def _visible(user: User) -> QuerySet[Reminder]:
     return Reminder.objects.filter(user=user, in_app=True).exclude(status=Reminder.Status.SKIPPED)
 
 
@@ -70,7 +52,6 @@ def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
     items = list(_visible(request.user)[:100])
     rows = [(item, reminders.reminder_title(item)) for item in items]
     _visible(request.user).filter(read_at__isnull=True).update(read_at=timezone.now())
-    setattr(request.user, UNREAD, 0)  # the count read with the user is before this
     return render(request, "repayment_plans/notifications.html", {"rows": rows})
 
 

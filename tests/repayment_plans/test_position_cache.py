@@ -7,6 +7,7 @@ POSITION_CACHE_CHECK off, so that a stale value would be served, and compare
 what is served with a position computed from the database.
 """
 
+import pickle
 import uuid
 from datetime import timedelta
 from decimal import Decimal
@@ -20,7 +21,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from borrowers.accounts.backends import ModelBackend
-from borrowers.models import Debt, PositionStamp, ProductProfile
+from borrowers.accounts.models import POSITION_DEBTS
+from borrowers.debts.views import build_overview
+from borrowers.models import Borrower, Debt, PositionStamp, ProductProfile
 from borrowers.signals import request_began, request_ended
 from repayment_plans.plans import services as plan_services
 from repayment_plans.position.load import (
@@ -214,3 +217,27 @@ def test_the_timeline_body_follows_a_payment(settings, alice_client, huabei_debt
     assert after != before
     settings.POSITION_CACHE_SECONDS = 0  # computed and rendered on every read
     assert timeline_body(alice_client) == after
+
+
+def test_a_kept_overview_carries_neither_the_prefetched_position_nor_the_requests_debts(
+    alice, huabei_debt, weilidai_debt, today
+):
+    """The debts the position was read with are reused by the overview; what goes
+    into the cache must not drag the position's prefetch (proposals, plans,
+    installments) nor the request's remembered debts with them."""
+    proposal = make_proposal([huabei_debt], months=12)
+    version = proposal_services.finalise(proposal, today, "zh-hans")
+    agree(version.proposal, "6150.00", today - timedelta(days=1))
+    borrower = Borrower.objects.get(pk=alice.pk)
+    load_position(borrower, today)  # computed: its debts are remembered on borrower
+    with CaptureQueriesContext(connection) as queries:
+        overview = build_overview(borrower, today)
+    assert not any('FROM "borrowers_debt"' in q["sql"] for q in queries.captured_queries)
+
+    kept = pickle.loads(pickle.dumps(overview))
+    assert [row.debt.pk for row in kept.rows] == [row.debt.pk for row in overview.rows]
+    owner = kept.rows[0].debt.borrower
+    assert owner.pk == alice.pk
+    assert "_prefetched_objects_cache" not in owner.__dict__
+    assert POSITION_DEBTS not in owner.__dict__
+    assert POSITION_DEBTS in borrower.__dict__  # still there for this request

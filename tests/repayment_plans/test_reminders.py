@@ -6,12 +6,12 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
-from django.test import Client, RequestFactory
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from borrowers.models import AccessGrant, User
+from borrowers.models import AccessGrant
 from repayment_plans.models import (
     Channel,
     EmailDelivery,
@@ -22,7 +22,6 @@ from repayment_plans.models import (
 from repayment_plans.plans import services as plan_services
 from repayment_plans.proposals import services as proposal_services
 from repayment_plans.reminders import engine as reminders
-from repayment_plans.reminders.views import unread_count
 from repayment_plans.tasks import daily_reminder_sweep, send_reminder_batch
 from tests.factories import DebtFactory
 from tests.repayment_plans.conftest import make_proposal
@@ -235,27 +234,14 @@ def test_in_app_list_and_unread_count(alice_client, first):
     assert '<span class="badge"' not in alice_client.get(reverse("dashboard")).content.decode()
 
 
-def test_the_bell_comes_with_the_signed_in_user_and_empties_on_the_list(alice_client, first):
+def test_the_bell_is_counted_once_on_a_page_and_never_for_a_fragment(alice_client, first):
     reminders.send_reminder(reminder_for(first).pk)
-    on_page = [q for q in queries_of(alice_client, reverse("budget")) if "reminder" in q]
-    assert len(on_page) == 1 and on_page[0].startswith('SELECT "borrowers_user"')
+    counted = [q for q in queries_of(alice_client, reverse("budget")) if "COUNT(" in q]
+    assert len(counted) == 1 and "repayment_plans_reminder" in counted[0]
     html = alice_client.get(reverse("budget")).content.decode()
     assert html.count('<span class="badge"') == 2  # the phone's bell and the row's
-    # The list marks everything read: its own header shows no number any more.
-    listed = alice_client.get(reverse("notifications")).content.decode()
-    assert 'data-kind="due_today"' in listed and '<span class="badge"' not in listed
-
-
-def test_without_the_figure_read_with_the_user_the_bell_is_counted_once(alice, first):
-    """A request whose user came without the figure (another backend) counts it
-    when the header shows it, once however often the template asks."""
-    reminders.send_reminder(reminder_for(first).pk)
-    request = RequestFactory().get("/")
-    request.user = User.objects.get(pk=alice.user.pk)  # no annotation
-    count = unread_count(request)["unread_notifications"]
-    with CaptureQueriesContext(connection) as queries:
-        assert (count(), count(), count()) == (1, 1, 1)
-    assert len(queries) == 1
+    fragment = queries_of(alice_client, reverse("timeline"), HTTP_HX_REQUEST="true")
+    assert not any("repayment_plans_reminder" in q for q in fragment)
 
 
 def queries_of(client, url, **headers) -> list[str]:
