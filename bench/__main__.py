@@ -348,7 +348,9 @@ def baseline_context(seen: dict) -> dict:
     from repayment_plans.reminders.views import unread_count
 
     request = seen["request"]
-    return {**seen["context"], "user": request.user, **unread_count(request)}
+    # The bell is counted when a page shows it: count it now, not while rendering.
+    bell = {name: count() for name, count in unread_count(request).items()}
+    return {**seen["context"], "user": request.user, **bell}
 
 
 _TOKENS = re.compile(r"[A-Za-z0-9]{64}|nonce=\"[^\"]+\"")
