@@ -49,7 +49,7 @@ def _month_row(item, due: str, left: str, missed: str) -> str:
         for label, state in item["accounts"]
         for code in (escape(state.code),)
     )
-    facts = []
+    facts: list[str] = []
     if row.due:
         facts.append(escape(due % {"due": yuan(row.due)}))
     facts.append(escape(left % {"left": yuan(row.remaining)}))
