@@ -162,11 +162,11 @@ class Borrower(models.Model):
         return masked(self.id_number)
 
 
-# Per thread: the stamps renewed since the thread's current request began
-# (borrowers/signals.py starts it empty), or None outside a request. Within a
-# request, a borrower's stamp is the one renewed last in it, else the one read
-# with the signed-in user (PositionStamp.of).
-_renewed = threading.local()
+# Per thread: the stamps the thread's current request knows (borrowers/signals.py
+# starts it empty), or None outside a request. Within a request, a borrower's
+# stamp is the one renewed last in it, else the one read with the signed-in user,
+# else the first one read from the database (PositionStamp.of).
+_known = threading.local()
 
 
 class PositionStamp(models.Model):
@@ -193,34 +193,35 @@ class PositionStamp(models.Model):
         ids = list(borrower_ids)
         stamp = uuid.uuid4()
         cls.objects.filter(borrower_id__in=ids).update(stamp=stamp)
-        renewed = getattr(_renewed, "stamps", None)
-        if renewed is not None:
-            renewed.update(dict.fromkeys(ids, stamp))
+        known = getattr(_known, "stamps", None)
+        if known is not None:
+            known.update(dict.fromkeys(ids, stamp))
 
     @staticmethod
     def request_started() -> None:
-        _renewed.stamps = {}
+        _known.stamps = {}
 
     @staticmethod
     def request_finished() -> None:
-        _renewed.stamps = None
+        _known.stamps = None
 
     @classmethod
     def of(cls, borrower: Borrower) -> uuid.UUID:
         """The borrower's current stamp. In a request: the one this request renewed
         it to last, else the one read with the borrower (the signed-in user's,
-        borrowers/accounts/backends.py). Otherwise, or when neither is there, read
+        borrowers/accounts/backends.py), else the first one this request read
+        (a counselor's page reads each borrower's once). Outside a request, read
         now (``for_borrower``)."""
-        renewed = getattr(_renewed, "stamps", None)
-        if renewed is not None:
-            if borrower.pk in renewed:
-                return renewed[borrower.pk]
-            if Borrower.position_stamp.is_cached(borrower):
-                try:
-                    return borrower.position_stamp.stamp
-                except cls.DoesNotExist:
-                    pass
-        return cls.for_borrower(borrower.pk)
+        known = getattr(_known, "stamps", None)
+        if known is None:
+            return cls.for_borrower(borrower.pk)
+        if borrower.pk not in known:
+            try:
+                cached = Borrower.position_stamp.is_cached(borrower) and borrower.position_stamp
+            except cls.DoesNotExist:
+                cached = None
+            known[borrower.pk] = cached.stamp if cached else cls.for_borrower(borrower.pk)
+        return known[borrower.pk]
 
     @classmethod
     def for_borrower(cls, borrower_id: int) -> uuid.UUID:

@@ -155,6 +155,21 @@ def test_the_stamp_read_with_the_user_holds_until_a_write_in_the_same_request(
     assert len(queries) == 2
 
 
+def test_a_borrower_read_without_the_stamp_has_it_read_once_per_request(alice, huabei_debt, today):
+    """A counselor's page reads a borrower without the stamp: the first read in the
+    request is kept for the rest of it (the position, the overview, the debts)."""
+    request_began(sender=None)
+    try:
+        borrower = Borrower.objects.get(pk=alice.pk)
+        with CaptureQueriesContext(connection) as queries:
+            build_overview(borrower, today)
+            assert PositionStamp.of(borrower) == PositionStamp.objects.get(borrower=alice).stamp
+        stamp_reads = [q for q in queries.captured_queries if "positionstamp" in q["sql"]]
+        assert len(stamp_reads) == 2  # the first read, and the assertion's own
+    finally:
+        request_ended(sender=None)
+
+
 def test_the_signed_in_user_comes_with_the_profile_and_the_stamp(alice_client, alice):
     request = RequestFactory().get("/")
     request.session = alice_client.session
