@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from django.core.exceptions import ImproperlyConfigured
 
-from borrowers.accounts.models import POSITION_DEBTS as REMEMBERED
+from borrowers.accounts.models import POSITION_DEBTS
 from borrowers.models import Borrower, Debt, PositionStamp
 
 if TYPE_CHECKING:
@@ -126,7 +126,7 @@ def remember_debts(borrower: Borrower, debts: list[Debt]) -> None:
     whole prefetched position, which must not follow them into a cached page."""
     for debt in debts:
         debt.borrower = borrower
-    borrower.__dict__[REMEMBERED] = (PositionStamp.of(borrower), debts)
+    borrower.__dict__[POSITION_DEBTS] = (PositionStamp.of(borrower), debts)
 
 
 def debts_of(borrower: Borrower) -> list[Debt]:
@@ -134,9 +134,9 @@ def debts_of(borrower: Borrower) -> list[Debt]:
     computed from earlier on this borrower object while its position stamp has not
     changed since (so nothing was written), else read now (one query)."""
     stamp = PositionStamp.of(borrower)
-    remembered = borrower.__dict__.get(REMEMBERED)
+    remembered = borrower.__dict__.get(POSITION_DEBTS)
     if remembered is not None and remembered[0] == stamp:
         return list(remembered[1])
     debts = list(borrower.debts.select_related("profile"))
-    borrower.__dict__[REMEMBERED] = (stamp, debts)
+    borrower.__dict__[POSITION_DEBTS] = (stamp, debts)
     return debts
