@@ -5,8 +5,9 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib import messages
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.db.models import Count
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,11 +19,34 @@ from borrowers.access import AuthenticatedHttpRequest, borrower_required
 from borrowers.debts import explanations, tiers
 from borrowers.debts.forms import BudgetForm, DebtForm, DebtPreviewForm
 from borrowers.models import Borrower, Debt, ProductProfile, debt_facts
+from config.compiled import CompiledQuery
+
+# Every debt page and form reads the debt: compiled once (config/compiled.py).
+# A debt of the signed-in borrower's only: another one is not found.
+_owned_debt = CompiledQuery[Debt](
+    lambda borrower_id, pk: Debt.objects.filter(borrower=borrower_id, pk=pk).select_related(
+        "profile"
+    )
+)
+# The debt's own page also shows its court matter and how many disputes it has.
+_owned_debt_in_full = CompiledQuery[Debt](
+    lambda borrower_id, pk: (
+        Debt.objects.filter(borrower=borrower_id, pk=pk)
+        .select_related("profile", "legal_matter__current_stage")
+        .annotate(dispute_count=Count("disputes"))
+    )
+)
 
 
-def _get_debt_for_user(request: AuthenticatedHttpRequest, pk: int) -> Debt:
-    debt = get_object_or_404(Debt.objects.for_user(request.user).select_related("profile"), pk=pk)
-    debt.borrower = request.user.borrower  # its owner (for_user), read with the user
+def _get_debt_for_user(
+    request: AuthenticatedHttpRequest, pk: int, query: CompiledQuery[Debt] = _owned_debt
+) -> Debt:
+    borrower = request.user.borrower
+    found = query(borrower.pk, pk)
+    if not found:
+        raise Http404
+    debt = found[0]
+    debt.borrower = borrower  # its owner, read with the user
     return debt
 
 
@@ -182,7 +206,7 @@ def debt_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @borrower_required
 @require_GET
 def debt_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    debt = _get_debt_for_user(request, pk)
+    debt = _get_debt_for_user(request, pk, _owned_debt_in_full)
     row = debt_row(debt, timezone.localdate())
     context = {
         "row": row,

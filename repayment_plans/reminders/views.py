@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from borrowers.access import AuthenticatedHttpRequest
 from borrowers.models import User
+from config.compiled import CompiledQuery
 from repayment_plans.models import Channel, NotificationPreference, Reminder, ReminderKind
 from repayment_plans.reminders import engine as reminders
 from repayment_plans.reminders.models import COUNSELOR_RECIPIENT_KINDS
@@ -32,17 +33,27 @@ def unread_count(request: HttpRequest) -> dict[str, Callable[[], int]]:
 
     @cache
     def count() -> int:
-        return (
-            Reminder.objects.filter(user=user, in_app=True, read_at__isnull=True)
-            .exclude(status=Reminder.Status.SKIPPED)
-            .count()
-        )
+        return sum(_unread(user.pk))
 
     return {"unread_notifications": count}
 
 
-def _visible(user: User) -> QuerySet[Reminder]:
+def _visible(user: User | int) -> QuerySet[Reminder]:
     return Reminder.objects.filter(user=user, in_app=True).exclude(status=Reminder.Status.SKIPPED)
+
+
+# The bell's count, on every page: compiled once (config/compiled.py). One row
+# (the user's count), or none when nothing is unread.
+_unread = CompiledQuery[int](
+    lambda user_id: (
+        _visible(user_id)
+        .filter(read_at__isnull=True)
+        .order_by()
+        .values("user")
+        .annotate(n=Count("pk"))
+        .values_list("n", flat=True)
+    )
+)
 
 
 @login_required
