@@ -92,6 +92,9 @@ TEMPLATES = [
         },
     },
 ]
+# Form fields render through Django's own Jinja2 widget templates where they
+# exist (config/renderers.py); the project's pages stay Django templates.
+FORM_RENDERER = "config.renderers.FormRenderer"
 
 # Database: SQLite under var/ unless DATABASE_URL says otherwise
 # (postgres://user@127.0.0.1:5432/name in production and CI).

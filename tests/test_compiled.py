@@ -51,11 +51,13 @@ def test_the_signed_in_user_is_read_as_the_orm_reads_it_with_its_profile(db):
 def test_each_call_reads_the_rows_as_they_are_now(db):
     user = UserFactory()
     compiled = CompiledQuery[int](
-        lambda user_id: Reminder.objects.filter(user=user_id, read_at__isnull=True)
-        .order_by()
-        .values("user")
-        .annotate(n=Count("pk"))
-        .values_list("n", flat=True)
+        lambda user_id: (
+            Reminder.objects.filter(user=user_id, read_at__isnull=True)
+            .order_by()
+            .values("user")
+            .annotate(n=Count("pk"))
+            .values_list("n", flat=True)
+        )
     )
     assert compiled(user.pk) == []
     day = timezone.localdate()
