@@ -11,6 +11,8 @@ from django.views.decorators.http import require_GET
 
 from borrowers.access import AuthenticatedHttpRequest, borrower_required
 from borrowers.inputs import amount_field
+from config.compiled import CompiledQuery
+from repayment_plans.models import LegalMatter
 from repayment_plans.position.load import kept
 from repayment_plans.recovery import charts
 from repayment_plans.recovery import inputs as recovery_inputs
@@ -127,8 +129,18 @@ def timeline(request: AuthenticatedHttpRequest) -> HttpResponse:
         "borrower": borrower,
         "has_plan": has_plan,
         "timeline_body": mark_safe(html),  # noqa: S308 (rendered from our template above)
+        "legal_matters": _legal_matters(borrower.pk),
     }
     return render(request, "repayment_plans/timeline.html", context)
+
+
+# A court matter changes the path: the full page lists them first, with each one's
+# stage and debt. Compiled once (config/compiled.py).
+_legal_matters = CompiledQuery[LegalMatter](
+    lambda borrower_id: LegalMatter.objects.filter(borrower=borrower_id).select_related(
+        "current_stage", "debt__profile"
+    )
+)
 
 
 BODY = "repayment_plans/timeline.html#timeline-body"

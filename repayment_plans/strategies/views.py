@@ -1,6 +1,7 @@
 """The plan overview: strategies for what the budget allows, and adopting one."""
 
 from django.contrib import messages
+from django.db.models import Max
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -8,12 +9,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from borrowers.access import AuthenticatedHttpRequest, borrower_required
+from config.compiled import CompiledQuery
 from repayment_plans.models import Plan, Proposal
 from repayment_plans.plans import services as plan_services
 from repayment_plans.position.load import kept
 from repayment_plans.strategies import affordability
 from repayment_plans.strategies import services as strategy_services
 from repayment_plans.strategies.forms import StrategyForm
+
+# The plan page lists the borrower's proposals (with their latest finalised
+# version's number) and plans: compiled once (config/compiled.py).
+_proposals = CompiledQuery[Proposal](
+    lambda borrower_id: Proposal.objects.filter(borrower=borrower_id).annotate(
+        latest_version_number=Max("versions__number")
+    )
+)
+_plans = CompiledQuery[Plan](
+    lambda borrower_id: Plan.objects.filter(proposal__borrower=borrower_id).select_related(
+        "proposal"
+    )
+)
 
 
 @borrower_required
@@ -51,8 +66,8 @@ def plan_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
         # From the borrower's data, the day and the first due date alone: computed
         # once while none of them changes (repayment_plans/position/load.py).
         **kept(borrower, today, f"strategies:{first_due.isoformat()}", strategies),
-        "proposals": Proposal.objects.for_user(request.user).prefetch_related("versions"),
-        "plans": Plan.objects.for_user(request.user).select_related("proposal"),
+        "proposals": _proposals(borrower.pk),
+        "plans": _plans(borrower.pk),
     }
     return render(request, "repayment_plans/plan_overview.html", context)
 

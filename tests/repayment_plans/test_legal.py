@@ -10,6 +10,8 @@ from decimal import Decimal
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from borrowers.counselors.caseload import caseload
@@ -88,6 +90,26 @@ def test_a_payment_order_received_yesterday_shows_its_15_day_deadline(
     debt_page = alice_client.get(reverse("debt_detail", args=[huabei_debt.pk]), **EN)
     assert reverse("legal_matter_detail", args=[matter.pk]) in debt_page.content.decode()
     assert f"Next deadline: {expected.isoformat()}" in debt_page.content.decode()
+
+
+def test_the_timeline_lists_every_court_matter_from_one_query(
+    alice_client, huabei_debt, weilidai_debt, today
+):
+    def timeline() -> tuple[str, list[str]]:
+        with CaptureQueriesContext(connection) as queries:
+            html = alice_client.get(reverse("timeline"), **EN).content.decode()
+        return html, [q["sql"] for q in queries if "legal" in q["sql"]]
+
+    matters = [start(huabei_debt, received_on=today)]
+    html, legal_queries = timeline()
+    assert len(legal_queries) == 1
+    matters.append(start(weilidai_debt, received_on=today - timedelta(days=3)))
+    html, legal_queries = timeline()
+    assert len(legal_queries) == 1, legal_queries  # the stages and debts came with them
+    for matter in matters:
+        link = reverse("legal_matter_detail", args=[matter.pk])
+        assert f'<a href="{link}">{matter.debt.label}</a>' in html
+    assert html.count('class="legal-due') == 2
 
 
 def test_a_passed_deadline_says_so_and_what_can_still_be_done(alice_client, huabei_debt):
