@@ -20,6 +20,31 @@ from borrowers.numerals import figures
 BLANK_CHOICE_LABEL = gettext_noop("- Select an option -")
 
 
+class ChoiceAmongRead(forms.ModelChoiceField):
+    """A choice among rows read once with the form (``read(rows)``): the select
+    is rendered from them and the posted choice is found among them, where
+    ``ModelChoiceField`` would read the table again for each."""
+
+    def read(self, rows) -> None:
+        rows = list(rows)
+        self._rows = {str(row.pk): row for row in rows}
+        self.choices = [(row.pk, self.label_from_instance(row)) for row in rows]
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, self.queryset.model):
+            value = value.pk
+        try:
+            return self._rows[str(value)]
+        except KeyError:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            ) from None
+
+
 def plain_text(value: str) -> str:
     """Reject markup and control characters in free-text fields.
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from borrowers.debts.tiers import DAYS_PER_YEAR
 from borrowers.inputs import (
+    ChoiceAmongRead,
     NamedRequiredMixin,
     PlainTextMixin,
     amount_field,
@@ -113,6 +114,7 @@ class DebtForm(PlainTextMixin, forms.ModelForm):
 
     class Meta:
         model = Debt
+        field_classes = {"profile": ChoiceAmongRead}
         fields = (
             "profile",
             "lender_name",
@@ -136,11 +138,11 @@ class DebtForm(PlainTextMixin, forms.ModelForm):
     def __init__(self, *args, today: date, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
-        profile = cast("forms.ModelChoiceField[ProductProfile]", self.fields["profile"])
+        profile = cast("ChoiceAmongRead", self.fields["profile"])
         profile.queryset = ProductProfile.objects.all()
         profile.empty_label = None
-        # Read once: the select would read the table again each time it is rendered.
-        profile.choices = [(p.pk, profile.label_from_instance(p)) for p in profile.queryset]
+        # Read once, for the select and for the choice posted.
+        profile.read(profile.queryset)
         self.fields["lender_name"].required = False
         self.fields["lender_name"].help_text = _("Filled in from the product when left blank.")
         self.fields["principal"] = amount_field(self.fields["principal"].label)

@@ -13,21 +13,23 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from borrowers.models import Borrower, Debt, PositionStamp
 from borrowers.money import ZERO
 from borrowers.positions import remember_debts
-from repayment_plans.models import Plan, Proposal
+from config.compiled import CompiledQuery
+from repayment_plans.models import Installment, Payment, Plan, PlanChange, Proposal
 from repayment_plans.plans import schedules
 from repayment_plans.position import compute as position
 
@@ -66,7 +68,49 @@ def debt_input(debt: Debt) -> position.DebtInput:
     )
 
 
-def plan_input(plan: Plan, proposal: Proposal) -> position.PlanInput:
+class Related:
+    """Where the position finds a proposal's debts and a plan's installments,
+    payments and changes: the related managers (prefetched, or a query each)."""
+
+    def proposal_debts(self, proposal: Proposal) -> list[Debt]:
+        return list(proposal.debts.all())
+
+    def installments(self, plan: Plan) -> Iterable[Installment]:
+        return plan.installments.all()
+
+    def payments(self, plan: Plan) -> Iterable[Payment]:
+        return plan.payments.all()
+
+    def changes(self, plan: Plan) -> Iterable[PlanChange]:
+        return plan.changes.all()
+
+
+RELATED = Related()
+
+
+@dataclass
+class ReadApart(Related):
+    """The same rows, read apart for one borrower (``_computed``), by parent."""
+
+    debts_by_proposal: dict[int, list[Debt]]
+    installments_by_plan: dict[int, list[Installment]] = field(default_factory=dict)
+    payments_by_plan: dict[int, list[Payment]] = field(default_factory=dict)
+    changes_by_plan: dict[int, list[PlanChange]] = field(default_factory=dict)
+
+    def proposal_debts(self, proposal: Proposal) -> list[Debt]:
+        return self.debts_by_proposal.get(proposal.pk, [])
+
+    def installments(self, plan: Plan) -> list[Installment]:
+        return self.installments_by_plan.get(plan.pk, [])
+
+    def payments(self, plan: Plan) -> list[Payment]:
+        return self.payments_by_plan.get(plan.pk, [])
+
+    def changes(self, plan: Plan) -> list[PlanChange]:
+        return self.changes_by_plan.get(plan.pk, [])
+
+
+def plan_input(plan: Plan, proposal: Proposal, related: Related = RELATED) -> position.PlanInput:
     return position.PlanInput(
         plan_id=plan.pk,
         proposal_id=proposal.pk,
@@ -74,17 +118,17 @@ def plan_input(plan: Plan, proposal: Proposal) -> position.PlanInput:
         agreed_on=plan.agreed_on,
         installments=tuple(
             position.ScheduledInstallment(i.number, i.due_date, i.amount, i.pk)
-            for i in sorted(plan.installments.all(), key=lambda i: i.number)
+            for i in sorted(related.installments(plan), key=lambda i: i.number)
         ),
         payments=tuple(
-            (p.paid_on, p.amount) for p in sorted(plan.payments.all(), key=lambda p: p.paid_on)
+            (p.paid_on, p.amount) for p in sorted(related.payments(plan), key=lambda p: p.paid_on)
         ),
-        debt_ids=tuple(d.pk for d in proposal.debts.all()),
-        earlier=earlier_versions(plan),
+        debt_ids=tuple(d.pk for d in related.proposal_debts(proposal)),
+        earlier=earlier_versions(plan, related),
     )
 
 
-def earlier_versions(plan: Plan):
+def earlier_versions(plan: Plan, related: Related = RELATED):
     """The replaced versions of a changed plan (PlanChange.previous), each with
     the day the next one took over, oldest first."""
     return tuple(
@@ -95,7 +139,7 @@ def earlier_versions(plan: Plan):
                 for row in change.previous["installments"]
             ),
         )
-        for change in sorted(plan.changes.all(), key=lambda c: c.version)
+        for change in sorted(related.changes(plan), key=lambda c: c.version)
     )
 
 
@@ -121,8 +165,10 @@ def amount_to_repay(debts, waive_penalty: bool) -> Decimal:
     return total
 
 
-def proposal_input(proposal: Proposal, order: int = 0) -> position.ProposalInput:
-    debts = list(proposal.debts.all())
+def proposal_input(
+    proposal: Proposal, order: int = 0, related: Related = RELATED
+) -> position.ProposalInput:
+    debts = related.proposal_debts(proposal)
     schedule = proposal_schedule(proposal, debts)
     return position.ProposalInput(
         proposal_id=proposal.pk,
@@ -137,7 +183,9 @@ def proposal_input(proposal: Proposal, order: int = 0) -> position.ProposalInput
     )
 
 
-def _build(borrower: Borrower, debts, proposals, today: date) -> position.BorrowerPosition:
+def _build(
+    borrower: Borrower, debts, proposals, today: date, related: Related = RELATED
+) -> position.BorrowerPosition:
     plans, open_proposals = [], []
     ordered = sorted(proposals, key=lambda p: (p.updated_at, p.pk))
     for order, proposal in enumerate(ordered):
@@ -145,9 +193,9 @@ def _build(borrower: Borrower, debts, proposals, today: date) -> position.Borrow
             continue
         plan = getattr(proposal, "plan", None)
         if plan is not None:
-            plans.append(plan_input(plan, proposal))
+            plans.append(plan_input(plan, proposal, related))
         else:
-            open_proposals.append(proposal_input(proposal, order))
+            open_proposals.append(proposal_input(proposal, order, related))
     return position.borrower_position(
         [
             debt_input(d)
@@ -226,9 +274,70 @@ def compute_position(borrower_id: int, today: date) -> position.BorrowerPosition
     return _computed(borrower_id, today)[0]
 
 
+# One borrower's position rows, read by its id in queries compiled once
+# (config/compiled.py): what ``POSITION_PREFETCH`` reads, in the same order, for
+# the pages that compute a position after a write. Rows of rejected proposals'
+# plans are read too, and left aside.
+_borrower = CompiledQuery[Borrower](lambda pk: Borrower.objects.filter(pk=pk))
+_debts = CompiledQuery[Debt](lambda pk: Debt.objects.filter(borrower=pk).select_related("profile"))
+_proposals = CompiledQuery[Proposal](
+    lambda pk: (
+        Proposal.objects.filter(borrower=pk)
+        .exclude(status=Proposal.Status.REJECTED)
+        .select_related("plan")
+    )
+)
+_proposal_debts = CompiledQuery[Debt](
+    lambda pk: (
+        Debt.objects.filter(proposals__borrower=pk)
+        .select_related("profile")
+        .annotate(proposal_pk=F("proposals__pk"))
+    )
+)
+_installments = CompiledQuery[Installment](
+    lambda pk: Installment.objects.filter(plan__proposal__borrower=pk)
+)
+_payments = CompiledQuery[Payment](lambda pk: Payment.objects.filter(plan__proposal__borrower=pk))
+_changes = CompiledQuery[PlanChange](
+    lambda pk: PlanChange.objects.filter(plan__proposal__borrower=pk)
+)
+
+
+def _by(rows: list, key: str, parent: str, parents: dict) -> dict[int, list]:
+    """``rows`` by their parent's id (attribute ``key``), each pointing to its
+    parent object as a prefetch leaves them; rows of other parents are left out."""
+    grouped: dict[int, list] = {pk: [] for pk in parents}
+    for row in rows:
+        owner = parents.get(getattr(row, key))
+        if owner is not None:
+            if parent:
+                setattr(row, parent, owner)
+            grouped[owner.pk].append(row)
+    return grouped
+
+
 def _computed(borrower_id: int, today: date) -> tuple[position.BorrowerPosition, list[Debt]]:
-    fetched = Borrower.objects.prefetch_related(*POSITION_PREFETCH).get(pk=borrower_id)
-    return position_from_prefetched(fetched, today), list(fetched.debts.all())
+    found = _borrower(borrower_id)
+    if not found:
+        raise Borrower.DoesNotExist(f"no borrower {borrower_id}")
+    borrower = found[0]
+    debts = _debts(borrower_id)
+    for debt in debts:
+        debt.borrower = borrower
+    proposals = _proposals(borrower_id)
+    related = ReadApart(debts_by_proposal={})
+    if proposals:
+        for proposal in proposals:
+            proposal.borrower = borrower
+        related.debts_by_proposal = _by(
+            _proposal_debts(borrower_id), "proposal_pk", "", {p.pk: p for p in proposals}
+        )
+        plans = {p.plan.pk: p.plan for p in proposals if getattr(p, "plan", None) is not None}
+        if plans:
+            related.installments_by_plan = _by(_installments(borrower_id), "plan_id", "plan", plans)
+            related.payments_by_plan = _by(_payments(borrower_id), "plan_id", "plan", plans)
+            related.changes_by_plan = _by(_changes(borrower_id), "plan_id", "plan", plans)
+    return _build(borrower, debts, proposals, today, related), debts
 
 
 def load_position(borrower: Borrower, today: date | None = None) -> position.BorrowerPosition:

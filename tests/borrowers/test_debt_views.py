@@ -4,6 +4,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -181,6 +183,26 @@ def test_edit_with_bad_input_changes_nothing(alice_client, alice):
     assert "HX-Retarget" not in response
     debt.refresh_from_db()
     assert debt.nickname == "keep"
+
+
+def test_the_product_is_found_among_the_profiles_the_form_read(alice_client, alice):
+    debt = DebtFactory(borrower=alice, profile=profile("huabei"))
+    url = reverse("debt_edit", args=[debt.pk])
+    weilidai = profile("weilidai")
+    data = debt_data(profile=weilidai.pk)
+    with CaptureQueriesContext(connection) as queries:
+        response = alice_client.post(url, data, **HTMX)
+    assert response["HX-Retarget"] == "#debts"
+    debt.refresh_from_db()
+    assert debt.profile == weilidai
+    reads = [q["sql"] for q in queries if q["sql"].startswith('SELECT "borrowers_productprofile"')]
+    assert len(reads) == 1, "\n".join(reads)  # the list; the choice is found in it
+    for unknown in ("999999", "huabei", "-1"):
+        response = alice_client.post(url, debt_data(profile=unknown), **HTMX)
+        assert response.status_code == 200 and "HX-Retarget" not in response
+        assert "选择一个有效的选项" in response.content.decode()  # next to the field
+        debt.refresh_from_db()
+        assert debt.profile == weilidai
 
 
 def test_delete_asks_first_then_deletes(alice_client, alice):
