@@ -19,10 +19,10 @@ is an error at the first call, not a wrong answer).
 import copy
 import inspect
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router
@@ -122,7 +122,9 @@ class CompiledQuery[T]:
         sql = entry.sql
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
         queryset = entry.queryset
-        return list(queryset._iterable_class(_Run(queryset, compiler)))
+        # The queryset's own iterable, reading the query through _Run.
+        rows = queryset._iterable_class(cast("QuerySet", _Run(queryset, compiler)))
+        return list(cast("Iterable[T]", rows))
 
     @cached_property
     def _model(self):
