@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from borrowers.accounts.models import POSITION_DEBTS
 from borrowers.models import Borrower, Debt, PositionStamp
+from config.compiled import CompiledQuery
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -119,6 +120,13 @@ def source() -> PositionSource:
     return _source
 
 
+# A borrower's debts with their product profiles, by the borrower's id: what the
+# position and the pages that list debts read. Compiled once (config/compiled.py).
+debts_with_profiles = CompiledQuery[Debt](
+    lambda borrower_id: Debt.objects.filter(borrower=borrower_id).select_related("profile")
+)
+
+
 def remember_debts(borrower: Borrower, debts: list[Debt]) -> None:
     """The debts (with their product profiles) a position of ``borrower`` was just
     computed from, for ``debts_of`` on the same borrower object (one request).
@@ -137,6 +145,8 @@ def debts_of(borrower: Borrower) -> list[Debt]:
     remembered = borrower.__dict__.get(POSITION_DEBTS)
     if remembered is not None and remembered[0] == stamp:
         return list(remembered[1])
-    debts = list(borrower.debts.select_related("profile"))
+    debts = debts_with_profiles(borrower.pk)
+    for debt in debts:
+        debt.borrower = borrower
     borrower.__dict__[POSITION_DEBTS] = (stamp, debts)
     return debts

@@ -27,7 +27,7 @@ from django.utils.translation import get_language
 
 from borrowers.models import Borrower, Debt, PositionStamp
 from borrowers.money import ZERO
-from borrowers.positions import remember_debts
+from borrowers.positions import debts_with_profiles, remember_debts
 from config.compiled import CompiledQuery
 from repayment_plans.models import Installment, Payment, Plan, PlanChange, Proposal
 from repayment_plans.plans import schedules
@@ -321,7 +321,7 @@ def _computed(borrower_id: int, today: date) -> tuple[position.BorrowerPosition,
     if not found:
         raise Borrower.DoesNotExist(f"no borrower {borrower_id}")
     borrower = found[0]
-    debts = _debts(borrower_id)
+    debts = debts_with_profiles(borrower_id)
     for debt in debts:
         debt.borrower = borrower
     proposals = _proposals(borrower_id)

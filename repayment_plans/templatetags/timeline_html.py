@@ -5,6 +5,7 @@ loops they were most of the page's time. The markup and the translated
 phrases are the same as the template's (templates/repayment_plans/timeline.html).
 """
 
+import html
 from datetime import date
 
 from django import template
@@ -23,7 +24,7 @@ def grid_cells(cells, this_month: date) -> SafeString:
     marked as the future."""
     parts = []
     for month, code in cells:
-        code = escape(code)
+        code = html.escape(str(code))  # a report code: one or two characters
         future = " future" if month > this_month else ""
         parts.append(
             f'<li class="code-{code}{future}" title="{month.year:04d}-{month.month:02d}">'
@@ -47,7 +48,7 @@ def _month_row(item, due: str, left: str, missed: str) -> str:
     codes = "".join(
         f'<span class="code-chip code-{code}">{conditional_escape(label)} <b>{code}</b></span>'
         for label, state in item["accounts"]
-        for code in (escape(state.code),)
+        for code in (html.escape(str(state.code)),)
     )
     facts: list[str] = []
     if row.due:
