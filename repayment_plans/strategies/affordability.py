@@ -11,6 +11,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from functools import lru_cache
 
 from borrowers.debts import tiers
 from borrowers.debts.budget import monthly_capacity  # noqa: F401 - part of this module's API
@@ -164,6 +165,17 @@ def _months_for(balance: Decimal, monthly: Decimal) -> int:
     return int((balance / monthly).to_integral_value(rounding=ROUND_CEILING))
 
 
+@lru_cache(maxsize=4096)
+def _interest_at_contract(
+    balance: Decimal, months: int, due: date, annual_percent: Decimal
+) -> Decimal:
+    """The interest an annuity at the contract rate would charge: what an
+    interest-free plan avoids. A function of its arguments alone, so each
+    process keeps the latest answers (the four strategies, the timeline's
+    scenario and every page after a write ask the same questions again)."""
+    return build_schedule(balance, months, due, Method.ANNUITY, annual_percent).total_interest
+
+
 def _allocation(
     group: LenderGroup, monthly: Decimal, start: int, first_due: date, today: date
 ) -> LenderAllocation:
@@ -184,8 +196,7 @@ def _allocation(
     interest = ZERO
     for d in group.debts:
         if d.annual_percent > 0 and d.balance > 0:
-            at_contract = build_schedule(d.balance, months, due, Method.ANNUITY, d.annual_percent)
-            interest += at_contract.total_interest
+            interest += _interest_at_contract(d.balance, months, due, d.annual_percent)
     return LenderAllocation(
         lender=group.lender,
         monthly=monthly,

@@ -7,10 +7,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from repayment_plans.plans.schedules import Method, build_schedule
 from repayment_plans.strategies.affordability import (
     DebtSnapshot,
     LenderGroup,
     Strategy,
+    _interest_at_contract,
     compare_strategies,
     monthly_capacity,
     plan_strategy,
@@ -230,3 +232,18 @@ def test_no_strategy_ever_asks_more_than_the_capacity(balances, capacity, terms,
             and outcome.strategy != Strategy.PRO_RATA
         ):
             assert outcome.feasible
+
+
+@given(
+    balance=st.decimals(min_value=Decimal("100"), max_value=Decimal("500000"), places=2),
+    months=st.integers(min_value=1, max_value=60),
+    percent=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("36"), places=2),
+)
+@settings(max_examples=60, deadline=None)
+def test_the_interest_kept_per_process_is_the_schedules_for_any_way_of_writing_it(
+    balance, months, percent
+):
+    due = date(2027, 1, 31)
+    expected = build_schedule(balance, months, due, Method.ANNUITY, percent).total_interest
+    for written in (balance, balance.normalize(), balance.quantize(Decimal("0.0001"))):
+        assert _interest_at_contract(written, months, due, percent.normalize()) == expected
