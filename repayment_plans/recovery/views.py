@@ -52,7 +52,13 @@ def _chart_marks(timeline) -> int:
 def timeline_context(borrower, today, what_if: recovery.WhatIf):
     inputs = recovery_inputs.timeline_inputs(borrower, today)
     timeline = recovery.recovery_timeline(inputs.accounts, today, what_if)
-    without = recovery.recovery_timeline(recovery.nothing_paid(inputs.accounts), today)
+    has_plan = any(a.plan is not None for a in inputs.accounts)
+    # What the record would be if nothing more were paid: shown for debts under a plan.
+    without = (
+        recovery.recovery_timeline(recovery.nothing_paid(inputs.accounts), today)
+        if has_plan
+        else None
+    )
     labels = timeline.labels
     overall_cards, account_cards = _cards(timeline, labels)
     scenario = None
@@ -67,7 +73,6 @@ def timeline_context(borrower, today, what_if: recovery.WhatIf):
             "pending_lenders": inputs.pending_lenders,
             "suggested_lenders": inputs.suggested_lenders,
         }
-    has_plan = any(a.plan is not None for a in inputs.accounts)
     return {
         "position": inputs.position,
         "has_plan": has_plan,
@@ -85,7 +90,9 @@ def timeline_context(borrower, today, what_if: recovery.WhatIf):
         "chart_marks": _chart_marks(timeline),
         "grids": [(labels[key], cells) for key, cells in timeline.grids.items()],
         "without_grids": [
-            (labels[a.key], without.grids[a.key]) for a in inputs.accounts if a.plan is not None
+            (labels[a.key], without.grids[a.key])
+            for a in inputs.accounts
+            if without is not None and a.plan is not None
         ],
         "months": [
             {
