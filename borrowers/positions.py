@@ -146,7 +146,5 @@ def debts_of(borrower: Borrower) -> list[Debt]:
     if remembered is not None and remembered[0] == stamp:
         return list(remembered[1])
     debts = debts_with_profiles(borrower.pk)
-    for debt in debts:
-        debt.borrower = borrower
-    borrower.__dict__[POSITION_DEBTS] = (stamp, debts)
+    remember_debts(borrower, debts)
     return debts

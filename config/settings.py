@@ -92,8 +92,8 @@ TEMPLATES = [
         },
     },
 ]
-# Form fields render through Django's own Jinja2 widget templates where they
-# exist (config/renderers.py); the project's pages stay Django templates.
+# Form fields render through Jinja2 templates where they exist (Django's widgets,
+# the project's field: config/renderers.py); the pages stay Django templates.
 FORM_RENDERER = "config.renderers.FormRenderer"
 
 # Database: SQLite under var/ unless DATABASE_URL says otherwise

@@ -92,7 +92,7 @@ RELATED = Related()
 class ReadApart(Related):
     """The same rows, read apart for one borrower (``_computed``), by parent."""
 
-    debts_by_proposal: dict[int, list[Debt]]
+    debts_by_proposal: dict[int, list[Debt]] = field(default_factory=dict)
     installments_by_plan: dict[int, list[Installment]] = field(default_factory=dict)
     payments_by_plan: dict[int, list[Payment]] = field(default_factory=dict)
     changes_by_plan: dict[int, list[PlanChange]] = field(default_factory=dict)
@@ -279,7 +279,6 @@ def compute_position(borrower_id: int, today: date) -> position.BorrowerPosition
 # the pages that compute a position after a write. Rows of rejected proposals'
 # plans are read too, and left aside.
 _borrower = CompiledQuery[Borrower](lambda pk: Borrower.objects.filter(pk=pk))
-_debts = CompiledQuery[Debt](lambda pk: Debt.objects.filter(borrower=pk).select_related("profile"))
 _proposals = CompiledQuery[Proposal](
     lambda pk: (
         Proposal.objects.filter(borrower=pk)
@@ -325,18 +324,17 @@ def _computed(borrower_id: int, today: date) -> tuple[position.BorrowerPosition,
     for debt in debts:
         debt.borrower = borrower
     proposals = _proposals(borrower_id)
-    related = ReadApart(debts_by_proposal={})
+    for proposal in proposals:
+        proposal.borrower = borrower
+    related = ReadApart()
     if proposals:
-        for proposal in proposals:
-            proposal.borrower = borrower
-        related.debts_by_proposal = _by(
-            _proposal_debts(borrower_id), "proposal_pk", "", {p.pk: p for p in proposals}
-        )
-        plans = {p.plan.pk: p.plan for p in proposals if getattr(p, "plan", None) is not None}
-        if plans:
-            related.installments_by_plan = _by(_installments(borrower_id), "plan_id", "plan", plans)
-            related.payments_by_plan = _by(_payments(borrower_id), "plan_id", "plan", plans)
-            related.changes_by_plan = _by(_changes(borrower_id), "plan_id", "plan", plans)
+        by_pk = {p.pk: p for p in proposals}
+        related.debts_by_proposal = _by(_proposal_debts(borrower_id), "proposal_pk", "", by_pk)
+    plans = {p.plan.pk: p.plan for p in proposals if getattr(p, "plan", None) is not None}
+    if plans:
+        related.installments_by_plan = _by(_installments(borrower_id), "plan_id", "plan", plans)
+        related.payments_by_plan = _by(_payments(borrower_id), "plan_id", "plan", plans)
+        related.changes_by_plan = _by(_changes(borrower_id), "plan_id", "plan", plans)
     return _build(borrower, debts, proposals, today, related), debts
 
 

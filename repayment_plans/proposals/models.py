@@ -87,10 +87,6 @@ class Proposal(models.Model):
 
     @property
     def latest_version(self):
-        """The newest finalised version, from the prefetched versions when the
-        proposal was read with them (the plan page lists every proposal)."""
-        if "versions" in getattr(self, "_prefetched_objects_cache", {}):
-            return max(self.versions.all(), key=lambda version: version.number, default=None)
         return self.versions.order_by("-number").first()
 
     @property

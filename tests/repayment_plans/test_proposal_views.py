@@ -43,7 +43,7 @@ def test_overview_compares_the_four_strategies(alice_client, huabei_debt, weilid
 def test_the_plan_page_reads_no_more_for_more_finalised_proposals(
     alice_client, huabei_debt, weilidai_debt, today
 ):
-    """Each proposal's latest version comes from the page's prefetch, not a query each."""
+    """Each proposal's latest version number comes with the proposals, not a query each."""
 
     def page_queries() -> int:
         with CaptureQueriesContext(connection) as queries:
