@@ -266,6 +266,9 @@ CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache
 # computes it anyway on every cache hit and fails loudly when the two differ.
 POSITION_CACHE_SECONDS = env.int("POSITION_CACHE_SECONDS", default=86400)
 POSITION_CACHE_CHECK = env.bool("POSITION_CACHE_CHECK", default=False)
+# The kept values each process also holds in its own memory, the most recently
+# used first (repayment_plans/position/load.py, RecentlyKept); 0 holds none.
+POSITION_CACHE_RECENT = env.int("POSITION_CACHE_RECENT", default=512)
 # Sessions live in the database that every web process shares (never a file or a
 # process's memory), so a session started on one node works on every other; the
 # account deletion ends a person's sessions there (borrowers.data_rights).

@@ -109,7 +109,10 @@ def empty_cache():
     """Caches (such as the caseload's daily freshness check) start empty in every test."""
     from django.core.cache import cache
 
+    from repayment_plans.position.load import recently_kept
+
     cache.clear()
+    recently_kept.clear()
 
 
 class Inbox:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -244,24 +246,66 @@ def cache_key(borrower: Borrower, today: date, part: str) -> str:
     )
 
 
+class RecentlyKept:
+    """The values this process kept or read last, by key, at most ``size`` of
+    them (the least recently used goes first). A key names one value for good
+    (the stamp is in it), so what is here is never older than the shared cache,
+    and a page served again skips the cache's round trip and unpickling. The
+    values are shared by the requests of the process: nothing changes them."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._values: OrderedDict[str, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> object | None:
+        with self._lock:
+            value = self._values.get(key)
+            if value is not None:
+                self._values.move_to_end(key)
+            return value
+
+    def put(self, key: str, value: object) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._values[key] = value
+            self._values.move_to_end(key)
+            while len(self._values) > self.size:
+                self._values.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+
+
+recently_kept = RecentlyKept(settings.POSITION_CACHE_RECENT)
+
+
 def kept[T](borrower: Borrower, today: date, part: str, compute: Callable[[], T]) -> T:
     """``compute()``, or what it gave before for the same borrower, day, language
     and code while the borrower's data has not changed since (the position stamp):
-    the position itself, and what pages derive from it and from nothing else."""
+    the position itself, and what pages derive from it and from nothing else.
+    Looked up in this process first (``recently_kept``), then in the cache."""
     seconds = settings.POSITION_CACHE_SECONDS
     if not seconds:
         return compute()
     key = cache_key(borrower, today, part)
-    try:
-        found = cache.get(key)
-    except Exception:  # the cache is an optimisation: a cache server down costs time only
-        logger.warning("position cache unavailable", exc_info=True)
-        found = None
+    found = recently_kept.get(key)
+    if found is None:
+        try:
+            found = cache.get(key)
+        except Exception:  # the cache is an optimisation: a cache server down costs time only
+            logger.warning("position cache unavailable", exc_info=True)
+            found = None
+        if found is not None:
+            recently_kept.put(key, found)
     if found is not None:
         if settings.POSITION_CACHE_CHECK and found != compute():
             raise StalePosition(f"borrower {borrower.pk}: the kept {part} is stale ({key})")
-        return found
+        return found  # type: ignore[return-value]
     value = compute()
+    recently_kept.put(key, value)
     try:
         cache.set(key, value, seconds)
     except Exception:

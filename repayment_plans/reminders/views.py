@@ -5,7 +5,8 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,36 +25,50 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 
+UNREAD = "unread_notifications"
+
+
 def unread_count(request: HttpRequest) -> dict[str, Callable[[], int]]:
-    """Context processor: the number in the header's bell, counted once, when a
-    template first shows it (an htmx fragment has no header and never counts)."""
+    """Context processor: the number in the header's bell. The signed-in user
+    comes with it (``unread_with_user``); a user read otherwise has it counted
+    once, when a template first shows it."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
 
     @cache
     def count() -> int:
-        return sum(_unread(user.pk))
+        counted = getattr(user, UNREAD, None)
+        return sum(_unread(user.pk)) if counted is None else counted
 
-    return {"unread_notifications": count}
+    return {UNREAD: count}
 
 
-def _visible(user: User | int) -> QuerySet[Reminder]:
+def _visible(user: User | int | OuterRef) -> QuerySet[Reminder]:
     return Reminder.objects.filter(user=user, in_app=True).exclude(status=Reminder.Status.SKIPPED)
 
 
-# The bell's count, on every page: compiled once (config/compiled.py). One row
-# (the user's count), or none when nothing is unread.
-_unread = CompiledQuery[int](
-    lambda user_id: (
-        _visible(user_id)
+def _unread_of(user: User | int | OuterRef) -> "QuerySet[Reminder, int]":
+    """The user's unread reminders, counted: one row, or none when nothing is unread."""
+    return (
+        _visible(user)
         .filter(read_at__isnull=True)
         .order_by()
         .values("user")
         .annotate(n=Count("pk"))
         .values_list("n", flat=True)
     )
-)
+
+
+def unread_with_user() -> Coalesce:
+    """The bell's count as the signed-in user's query reads it
+    (borrowers.accounts.backends.read_with_user): a page needs no query of its own."""
+    return Coalesce(Subquery(_unread_of(OuterRef("pk"))), 0)
+
+
+# The bell's count, on every page: compiled once (config/compiled.py). One row
+# (the user's count), or none when nothing is unread.
+_unread = CompiledQuery[int](_unread_of)
 
 
 @login_required
@@ -63,7 +78,8 @@ def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
     items = list(_visible(request.user)[:100])
     rows = [(item, reminders.reminder_title(item)) for item in items]
     _visible(request.user).filter(read_at__isnull=True).update(read_at=timezone.now())
-    return render(request, "repayment_plans/notifications.html", {"rows": rows})
+    # The count read with the user was before this page: everything is read now.
+    return render(request, "repayment_plans/notifications.html", {"rows": rows, UNREAD: 0})
 
 
 def kinds_for(user: User) -> list[tuple[str, "StrOrPromise"]]:

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user
+from django.core.cache import cache
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -27,9 +28,11 @@ from borrowers.models import Borrower, Debt, PositionStamp, ProductProfile
 from borrowers.signals import request_began, request_ended
 from repayment_plans.plans import services as plan_services
 from repayment_plans.position.load import (
+    RecentlyKept,
     StalePosition,
     compute_position,
     load_position,
+    recently_kept,
 )
 from repayment_plans.proposals import services as proposal_services
 from tests.repayment_plans.conftest import make_proposal
@@ -66,6 +69,38 @@ def test_a_kept_position_is_served_without_reading_the_debts_again(alice, huabei
     assert [q["sql"] for q in queries] and all(
         "positionstamp" in q["sql"] for q in queries.captured_queries
     )
+
+
+def test_a_value_this_process_kept_is_served_without_the_shared_cache(
+    alice, huabei_debt, today
+):
+    """Each process holds what it kept or read last (RecentlyKept): emptying the
+    shared cache does not make the page compute again; a write still does."""
+    first = load_position(alice, today)
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        again = load_position(alice, today)
+    assert again is first  # the same object: no unpickling, no computation
+    assert not any("borrowers_debt" in q["sql"] for q in queries.captured_queries)
+    huabei_debt.principal = Decimal("6500.00")
+    huabei_debt.save()
+    after = load_position(alice, today)
+    assert after != first and after == fresh(alice, today)
+    # A process that never saw the value reads it from the shared cache.
+    recently_kept.clear()
+    assert load_position(alice, today) == after
+
+
+def test_a_process_holds_the_values_used_last_up_to_its_size():
+    recent = RecentlyKept(2)
+    recent.put("a", 1)
+    recent.put("b", 2)
+    assert recent.get("a") == 1  # now the most recently used
+    recent.put("c", 3)
+    assert (recent.get("a"), recent.get("b"), recent.get("c")) == (1, None, 3)
+    nothing = RecentlyKept(0)  # POSITION_CACHE_RECENT=0
+    nothing.put("a", 1)
+    assert nothing.get("a") is None
 
 
 def test_every_kind_of_write_is_seen_at_once(alice, huabei_debt, weilidai_debt, today):

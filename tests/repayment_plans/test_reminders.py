@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from borrowers.models import AccessGrant
+from borrowers.models import AccessGrant, User
 from repayment_plans.models import (
     Channel,
     EmailDelivery,
@@ -22,6 +22,7 @@ from repayment_plans.models import (
 from repayment_plans.plans import services as plan_services
 from repayment_plans.proposals import services as proposal_services
 from repayment_plans.reminders import engine as reminders
+from repayment_plans.reminders.views import unread_count
 from repayment_plans.tasks import daily_reminder_sweep, send_reminder_batch
 from tests.factories import DebtFactory
 from tests.repayment_plans.conftest import make_proposal
@@ -234,14 +235,31 @@ def test_in_app_list_and_unread_count(alice_client, first):
     assert '<span class="badge"' not in alice_client.get(reverse("dashboard")).content.decode()
 
 
-def test_the_bell_is_counted_once_on_a_page_and_never_for_a_fragment(alice_client, first):
+def test_the_bell_is_counted_with_the_signed_in_user_in_one_query(alice_client, first):
     reminders.send_reminder(reminder_for(first).pk)
-    counted = [q for q in queries_of(alice_client, reverse("budget")) if "COUNT(" in q]
-    assert len(counted) == 1 and "repayment_plans_reminder" in counted[0]
+    page = queries_of(alice_client, reverse("budget"))
+    counted = [q for q in page if "repayment_plans_reminder" in q]
+    # The count comes as part of the query that reads the user: no query of its own.
+    assert len(counted) == 1 and '"borrowers_user"' in counted[0] and "COUNT(" in counted[0]
     html = alice_client.get(reverse("budget")).content.decode()
     assert html.count('<span class="badge"') == 2  # the phone's bell and the row's
-    fragment = queries_of(alice_client, reverse("timeline"), HTTP_HX_REQUEST="true")
-    assert not any("repayment_plans_reminder" in q for q in fragment)
+    assert 'class="badge" aria-label="1条未读">1</span>' in html
+    # Opening the list reads everything: its own page shows no count, nor does the next.
+    html = alice_client.get(reverse("notifications")).content.decode()
+    assert 'data-kind="due_today"' in html and '<span class="badge"' not in html
+    assert '<span class="badge"' not in alice_client.get(reverse("budget")).content.decode()
+
+
+def test_a_user_read_otherwise_has_the_bell_counted_when_shown(alice, first, rf):
+    """A request whose user was not read by the backend (a test's request
+    factory, a view that swaps it) still shows the right count."""
+    reminders.send_reminder(reminder_for(first).pk)
+    request = rf.get("/")
+    request.user = User.objects.get(pk=alice.user.pk)  # no count read with it
+    count = unread_count(request)["unread_notifications"]
+    with CaptureQueriesContext(connection) as queries:
+        assert count() == 1 and count() == 1
+    assert len(queries.captured_queries) == 1
 
 
 def queries_of(client, url, **headers) -> list[str]:
