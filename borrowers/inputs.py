@@ -30,6 +30,11 @@ class ChoiceAmongRead(forms.ModelChoiceField):
         self._rows = {str(row.pk): row for row in rows}
         self.choices = [(row.pk, self.label_from_instance(row)) for row in rows]
 
+    @property
+    def rows(self) -> list:
+        """The rows read, in their order."""
+        return list(self._rows.values())
+
     def to_python(self, value):
         if value in self.empty_values:
             return None

@@ -174,6 +174,11 @@ class DebtForm(PlainTextMixin, forms.ModelForm):
             self.initial["rate_value"] = self.instance.annual_rate_percent.normalize()
             self.initial["rate_unit"] = "annual_percent"
 
+    def _get_validation_exclusions(self):
+        # The product was found among the profiles this form read (ChoiceAmongRead):
+        # the model's own check that it exists would read the table again.
+        return super()._get_validation_exclusions() | {"profile"}
+
     def clean_interest(self):
         return self.cleaned_data.get("interest") or Decimal("0")
 
@@ -245,6 +250,7 @@ class DebtPreviewForm(DebtForm):
         data = getattr(self, "cleaned_data", {})
         return {
             "profile": data.get("profile"),
+            "profiles": cast("ChoiceAmongRead", self.fields["profile"]).rows,
             "first_missed": data.get("first_missed_date")
             if "first_missed_date" not in self.errors
             else None,

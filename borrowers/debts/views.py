@@ -18,7 +18,7 @@ from borrowers import pages, positions
 from borrowers.access import AuthenticatedHttpRequest, borrower_required
 from borrowers.debts import explanations, tiers
 from borrowers.debts.forms import BudgetForm, DebtForm, DebtPreviewForm
-from borrowers.models import Borrower, Debt, ProductProfile, debt_facts
+from borrowers.models import Borrower, Debt, debt_facts
 from config.compiled import CompiledQuery
 
 # Every debt page and form reads the debt: compiled once (config/compiled.py).
@@ -247,6 +247,7 @@ def _preview_context(data, debt=None):
     return {
         "preview": preview_row(facts, values["principal"], today),
         "preview_profile": profile,
+        "preview_profiles": values["profiles"],
         "preview_date_error": values["date_error"],
     }
 
@@ -260,7 +261,8 @@ def debt_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
     # Offer the product's typical lender when the lender field is still empty
     # or still shows another product's typical lender.
     typed = request.GET.get("lender_name", "").strip()
-    defaults = set(ProductProfile.objects.values_list("default_lender", flat=True))
+    # The products' typical lenders, from the profiles the form read.
+    defaults = {p.default_lender for p in context.get("preview_profiles", ())}
     context["lender_suggestion"] = (
         profile.default_lender
         if profile and (not typed or typed in defaults) and not profile.lender_is_user_entered

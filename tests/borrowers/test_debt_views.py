@@ -195,8 +195,9 @@ def test_the_product_is_found_among_the_profiles_the_form_read(alice_client, ali
     assert response["HX-Retarget"] == "#debts"
     debt.refresh_from_db()
     assert debt.profile == weilidai
-    reads = [q["sql"] for q in queries if q["sql"].startswith('SELECT "borrowers_productprofile"')]
-    assert len(reads) == 1, "\n".join(reads)  # the list; the choice is found in it
+    reads = [q["sql"] for q in queries if 'FROM "borrowers_productprofile"' in q["sql"]]
+    # The list, once: the choice is found in it, and the model does not check again.
+    assert len(reads) == 1, "\n".join(reads)
     for unknown in ("999999", "huabei", "-1"):
         response = alice_client.post(url, debt_data(profile=unknown), **HTMX)
         assert response.status_code == 200 and "HX-Retarget" not in response
@@ -247,8 +248,19 @@ def test_preview_follows_the_product_grace_days(alice_client):
 
 
 def test_preview_offers_the_profile_lender_when_the_field_is_blank(alice_client):
-    html = alice_client.get(reverse("debt_preview"), debt_data(profile=profile("weilidai").pk))
+    data = debt_data(profile=profile("weilidai").pk)
+    with CaptureQueriesContext(connection) as queries:
+        html = alice_client.get(reverse("debt_preview"), data)
     assert 'value="深圳前海微众银行" hx-swap-oob="true"' in html.content.decode()
+    # The profiles are read once, for the choice and for the typical lenders.
+    reads = [q["sql"] for q in queries if "borrowers_productprofile" in q["sql"]]
+    assert len(reads) == 1, "\n".join(reads)
+    # Another product's typical lender still in the field is replaced.
+    replaced = alice_client.get(
+        reverse("debt_preview"),
+        debt_data(profile=profile("weilidai").pk, lender_name=profile("huabei").default_lender),
+    ).content.decode()
+    assert 'value="深圳前海微众银行" hx-swap-oob="true"' in replaced
     typed = alice_client.get(
         reverse("debt_preview"), debt_data(lender_name="My own bank")
     ).content.decode()

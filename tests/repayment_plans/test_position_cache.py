@@ -71,9 +71,7 @@ def test_a_kept_position_is_served_without_reading_the_debts_again(alice, huabei
     )
 
 
-def test_a_value_this_process_kept_is_served_without_the_shared_cache(
-    alice, huabei_debt, today
-):
+def test_a_value_this_process_kept_is_served_without_the_shared_cache(alice, huabei_debt, today):
     """Each process holds what it kept or read last (RecentlyKept): emptying the
     shared cache does not make the page compute again; a write still does."""
     first = load_position(alice, today)
