@@ -3,6 +3,7 @@ then saves it into a new account without typing it again; an inline form that
 fails keeps its error in view."""
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -102,3 +103,40 @@ def test_an_inline_form_that_fails_keeps_the_error_in_view_and_focused(
     assert str(Debt.objects.get().principal) == "12000.00"
     assert not errors, errors
     save_screen(page, "overview-after-inline-add")
+
+
+def test_a_preview_still_on_its_way_is_answered_before_the_form_is_sent(
+    seeded_profiles, live_server, phone_page
+):
+    """The live preview and the form's submission share one queue: a slow
+    preview answered after the form was replaced would have nowhere to put the
+    product's typical lender (htmx's oobErrorNoTarget)."""
+    from tests.factories import PASSWORD, BorrowerFactory
+
+    borrower = BorrowerFactory()
+    page = phone_page
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.locator("#id_username").fill(borrower.user.email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("button.primary").click()
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+    page.goto(f"{live_server.url}/dashboard/")
+    page.get_by_role("link", name="添加债务").click()
+    form = page.locator("#debt-form")
+    form.get_by_label("未还本金").fill("8000")
+    page.wait_for_timeout(700)  # the preview for the amount has come back
+
+    def slow_preview(route):
+        response = route.fetch()
+        time.sleep(1.0)  # answered well after the form would have been saved
+        route.fulfill(response=response)
+
+    page.route(re.compile(r"/debts/preview/"), slow_preview)
+    form.get_by_label("产品", exact=True).select_option(label="微粒贷类")  # asks for a preview
+    form.get_by_role("button", name="保存").click()
+    expect(page.locator("#messages .message")).to_contain_text("债务已添加")
+    debt = Debt.objects.get()
+    assert debt.lender_name == "深圳前海微众银行" and str(debt.principal) == "8000.00"
+    assert not errors, errors
