@@ -67,21 +67,28 @@ def test_a_visitor_checks_a_debt_then_saves_it_into_a_new_account(
     assert not [e for e in errors if "htmx" in e.lower() or "Invalid" in e], errors
 
 
-def test_an_inline_form_that_fails_keeps_the_error_in_view_and_focused(
-    seeded_profiles, live_server, phone_page, django_user_model
-):
-    from tests.factories import PASSWORD, BorrowerFactory
+def open_overview(page, live_server, borrower) -> None:
+    """Log ``borrower`` in (tests.factories' password) and open the overview."""
+    from tests.factories import PASSWORD
 
-    borrower = BorrowerFactory()
-    page = phone_page
-    errors = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(f"{live_server.url}/accounts/login/")
     page.locator("#id_username").fill(borrower.user.email)
     page.locator("#id_password").fill(PASSWORD)
     page.locator("button.primary").click()
     expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
     page.goto(f"{live_server.url}/dashboard/")
+
+
+def test_an_inline_form_that_fails_keeps_the_error_in_view_and_focused(
+    seeded_profiles, live_server, phone_page, django_user_model
+):
+    from tests.factories import BorrowerFactory
+
+    borrower = BorrowerFactory()
+    page = phone_page
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    open_overview(page, live_server, borrower)
 
     page.get_by_role("link", name="添加债务").click()
     form = page.locator("#debt-form")
@@ -111,18 +118,13 @@ def test_a_preview_still_on_its_way_is_answered_before_the_form_is_sent(
     """The live preview and the form's submission share one queue: a slow
     preview answered after the form was replaced would have nowhere to put the
     product's typical lender (htmx's oobErrorNoTarget)."""
-    from tests.factories import PASSWORD, BorrowerFactory
+    from tests.factories import BorrowerFactory
 
     borrower = BorrowerFactory()
     page = phone_page
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.locator("#id_username").fill(borrower.user.email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("button.primary").click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
-    page.goto(f"{live_server.url}/dashboard/")
+    open_overview(page, live_server, borrower)
     page.get_by_role("link", name="添加债务").click()
     form = page.locator("#debt-form")
     form.get_by_label("未还本金").fill("8000")
