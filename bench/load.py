@@ -16,6 +16,12 @@ that alternate (ABBA) between browsing and the floor, the same users asking
 for their overview rendered from a context built in advance, with no session
 and no query (bench/urls.py ``floor``): 60 s of each.
 
+Each block's figures are listed in order, with how many of the users'
+connections each worker held (WorkerConnections, sampled once a second): a
+client keeps its connection alive and stays with the worker that accepted it,
+so the split of the users between the two workers changes from block to block
+and sets how evenly they share the load.
+
 Targets: browsing req/s at least half the floor's; browsing p99 <= 300 ms; no
 error (a status outside 2xx/3xx, a page that sends the user to log in or lacks
 what it must show, a connection error, a traceback in gunicorn's log); a
@@ -40,9 +46,11 @@ import sqlite3
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -384,6 +392,64 @@ def assign(samples: list, blocks: list) -> tuple[list, list[list]]:
     return login, per_block
 
 
+class WorkerConnections:
+    """How many established connections each gunicorn worker holds on the port,
+    once a second while the load runs (a thread). A client that keeps its
+    connection alive stays with the worker that accepted it, and every user
+    connects anew when a block of the other mode has let its connection lapse
+    (gunicorn's keep-alive is 2 s), so each block has its own split of the users
+    between the workers: the split printed beside the block's figures."""
+
+    def __init__(self, server_pid: int, port: int, interval: float = 1.0):
+        self.server_pid, self.port, self.interval = server_pid, port, interval
+        self.snapshots: list[tuple[float, list[int]]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _sample(self):
+        import psutil
+
+        server = psutil.Process(self.server_pid)
+        while not self._stop.wait(self.interval):
+            counts = []
+            try:
+                for worker in sorted(server.children(), key=lambda p: p.pid):
+                    counts.append(
+                        sum(
+                            1
+                            for c in worker.net_connections(kind="tcp")
+                            if c.status == psutil.CONN_ESTABLISHED
+                            and c.laddr
+                            and c.laddr.port == self.port
+                        )
+                    )
+            except psutil.Error:
+                continue  # a worker starting or stopping: the next second tells
+            self.snapshots.append((time.time(), counts))
+
+
+def block_splits(snapshots: list, blocks: list, settle: float = 1.0) -> list[str]:
+    """Per block, the users' connections per worker seen most often in it ("9/11"),
+    leaving out its first ``settle`` seconds (the users connecting); "—" if none."""
+    splits = []
+    for _mode, start, end in blocks:
+        seen = Counter(
+            "/".join(str(n) for n in counts)
+            for when, counts in snapshots
+            if start + settle <= when < end and counts
+        )
+        splits.append(seen.most_common(1)[0][0] if seen else "—")
+    return splits
+
+
 def read_results(samples_file: Path, prefix: Path) -> dict:
     data = json.loads(samples_file.read_text())
     samples, blocks = data["samples"], data["blocks"]
@@ -394,12 +460,17 @@ def read_results(samples_file: Path, prefix: Path) -> dict:
     seconds = {"browse": 0.0, "floor": 0.0}
     rates: dict[str, list[float]] = {"browse": [], "floor": []}
     block_p99: dict[str, list[float]] = {"browse": [], "floor": []}
+    in_order = []
     for (mode, start, end), block in zip(blocks, per_block, strict=True):
         by_mode[mode].extend(block)
         seconds[mode] += end - start
         rates[mode].append(len(block) / (end - start))
         if block:
             block_p99[mode].append(figures(block)["p99"])
+        in_order.append(
+            {"mode": mode, "start": start, "end": end, "rps": len(block) / (end - start)}
+            | figures(block)
+        )
     # Browsing against the floor, pair by pair of neighbouring blocks (ABBA).
     pair_ratios = [
         browse / floor
@@ -441,6 +512,7 @@ def read_results(samples_file: Path, prefix: Path) -> dict:
         "login_phase": figures(login),
         "login": figures([s for s in login if s[1] == LOGIN_NAME]),
         "per_name": per_name,
+        "blocks": in_order,
         "failure_list": failures,
     }
 
@@ -498,48 +570,53 @@ def run(users: int = USERS, seconds: int = SECONDS) -> dict:
             )
             prefix = VAR / "locust"
             arrival = users // SPAWN_RATE
-            locust = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "locust",
-                    "-f",
-                    str(Path(__file__).with_name("locustfile.py")),
-                    "--headless",
-                    "--users",
-                    str(users),
-                    "--spawn-rate",
-                    str(SPAWN_RATE),
-                    # An upper bound only: the locustfile ends the run when its window closes.
-                    "--run-time",
-                    f"{2 * seconds + arrival + 120}s",
-                    "--stop-timeout",
-                    "10",
-                    "--host",
-                    base,
-                    "--csv",
-                    str(prefix),
-                    "--only-summary",
-                    "--loglevel",
-                    "WARNING",
-                ],
-                cwd=BASE_DIR,
-                env={
-                    **os.environ,
-                    "LOAD_USERS": str(users),
-                    "LOAD_PASSWORD": PASSWORD,
-                    "LOAD_SAMPLES": str(VAR / "samples.json"),
-                    "LOAD_STEADY_SECONDS": str(seconds),
-                    "LOAD_BLOCK_SECONDS": str(BLOCK_SECONDS),
-                    "LOAD_FLOOR": "1",
-                },
-                timeout=2 * seconds + arrival + 240,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
+            with WorkerConnections(server.pid, port) as connections:
+                locust = subprocess.run(
+                    [
+                        sys.executable,
+                        "-m",
+                        "locust",
+                        "-f",
+                        str(Path(__file__).with_name("locustfile.py")),
+                        "--headless",
+                        "--users",
+                        str(users),
+                        "--spawn-rate",
+                        str(SPAWN_RATE),
+                        # An upper bound only: the locustfile ends the run when its window closes.
+                        "--run-time",
+                        f"{2 * seconds + arrival + 120}s",
+                        "--stop-timeout",
+                        "10",
+                        "--host",
+                        base,
+                        "--csv",
+                        str(prefix),
+                        "--only-summary",
+                        "--loglevel",
+                        "WARNING",
+                    ],
+                    cwd=BASE_DIR,
+                    env={
+                        **os.environ,
+                        "LOAD_USERS": str(users),
+                        "LOAD_PASSWORD": PASSWORD,
+                        "LOAD_SAMPLES": str(VAR / "samples.json"),
+                        "LOAD_STEADY_SECONDS": str(seconds),
+                        "LOAD_BLOCK_SECONDS": str(BLOCK_SECONDS),
+                        "LOAD_FLOOR": "1",
+                    },
+                    timeout=2 * seconds + arrival + 240,
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                )
             (VAR / "locust.log").write_text(locust.stdout + locust.stderr)
             stats = read_results(VAR / "samples.json", prefix)
+            blocks = [(b["mode"], b["start"], b["end"]) for b in stats["blocks"]]
+            splits = block_splits(connections.snapshots, blocks)
+            for block, split in zip(stats["blocks"], splits, strict=True):
+                block["split"] = split
         finally:
             server.send_signal(signal.SIGTERM)
             try:
@@ -673,6 +750,20 @@ def notes(load: dict) -> str:
             f"| {r['name']} | {r['method']} | {r['requests']} | {r['failures']} | "
             f"{r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} |"
             for r in load["per_name"]
+        ),
+    ]
+    lines += [
+        "",
+        "The blocks in order. Connections per worker: the users' kept-alive connections "
+        "each gunicorn worker held, seen most often in the block (a user stays with the "
+        "worker that accepted its connection until it lapses):",
+        "",
+        "| block | mode | requests | req/s | p50 ms | p99 ms | connections per worker |",
+        "|---|---|---|---|---|---|---|",
+        *(
+            f"| {i} | {b['mode']} | {b['requests']} | {b['rps']:.1f} | {b['p50']:.0f} | "
+            f"{b['p99']:.0f} | {b.get('split', '—')} |"
+            for i, b in enumerate(load.get("blocks", []), start=1)
         ),
     ]
     if load["failure_list"]:

@@ -69,6 +69,32 @@ def test_capacity_compares_browsing_with_the_floor_block_by_block(tmp_path):
     assert figures["all_requests"] == len(samples)
 
 
+def test_each_block_keeps_its_own_figures_in_order(tmp_path):
+    blocks = [["browse", 100, 110], ["floor", 110, 120]]
+    samples = [
+        *(["GET", "overview", 100.0 + i, True, 100 + i / 2] for i in range(20)),
+        *(["GET", load.FLOOR_NAME, 20.0, True, 110 + i / 5] for i in range(50)),
+    ]
+    browse, floor = _samples(tmp_path, samples, blocks)["blocks"]
+    assert (browse["mode"], browse["requests"], browse["rps"]) == ("browse", 20, 2.0)
+    assert browse["p99"] == 119.0
+    assert (floor["mode"], floor["requests"], floor["rps"]) == ("floor", 50, 5.0)
+    assert (floor["start"], floor["end"]) == (110, 120)
+
+
+def test_a_blocks_split_of_connections_is_the_one_seen_most_after_it_settles():
+    blocks = [("browse", 100, 110), ("floor", 110, 120), ("browse", 120, 130)]
+    snapshots = [
+        (100.5, [20, 0]),  # the users still connecting: left out
+        *((101 + i, [5, 15]) for i in range(6)),
+        *((107 + i, [10, 10]) for i in range(3)),
+        (111.5, [9, 11]),
+        (112, [9, 11]),
+        (113, []),  # no worker read that second
+    ]
+    assert load.block_splits(snapshots, blocks) == ["5/15", "9/11", "—"]
+
+
 def test_a_window_that_never_opened_is_an_error(tmp_path):
     with pytest.raises(RuntimeError, match="never opened"):
         _samples(tmp_path, [["POST", load.LOGIN_NAME, 250.0, False, 95.0]], [])
