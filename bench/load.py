@@ -355,8 +355,39 @@ def server_checks(base: str) -> list[str]:
     return [f"`{css.group(1)}` served by whitenoise ({cache})", "DEBUG off (`/dev/mail/` is 404)"]
 
 
+def locust_command(host: str, users: int, run_seconds: int, csv_prefix: Path) -> list[str]:
+    """locust, headless, with bench/locustfile.py's users against ``host``; its
+    statistics to ``csv_prefix``. ``run_seconds`` is an upper bound only: the
+    locustfile ends the run when its window closes."""
+    return [
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        str(Path(__file__).with_name("locustfile.py")),
+        "--headless",
+        "--users",
+        str(users),
+        "--spawn-rate",
+        str(SPAWN_RATE),
+        "--run-time",
+        f"{run_seconds}s",
+        "--stop-timeout",
+        "10",
+        "--host",
+        host,
+        "--csv",
+        str(csv_prefix),
+        "--only-summary",
+        "--loglevel",
+        "WARNING",
+    ]
+
+
 def percentile(values: list[float], p: float) -> float:
-    """The nearest-rank percentile of ``values`` (sorted)."""
+    """The nearest-rank percentile of ``values`` (sorted); 0 when there are none."""
+    if not values:
+        return 0.0
     rank = max(1, min(len(values), math.ceil(p / 100 * len(values))))
     return values[rank - 1]
 
@@ -572,30 +603,7 @@ def run(users: int = USERS, seconds: int = SECONDS) -> dict:
             arrival = users // SPAWN_RATE
             with WorkerConnections(server.pid, port) as connections:
                 locust = subprocess.run(
-                    [
-                        sys.executable,
-                        "-m",
-                        "locust",
-                        "-f",
-                        str(Path(__file__).with_name("locustfile.py")),
-                        "--headless",
-                        "--users",
-                        str(users),
-                        "--spawn-rate",
-                        str(SPAWN_RATE),
-                        # An upper bound only: the locustfile ends the run when its window closes.
-                        "--run-time",
-                        f"{2 * seconds + arrival + 120}s",
-                        "--stop-timeout",
-                        "10",
-                        "--host",
-                        base,
-                        "--csv",
-                        str(prefix),
-                        "--only-summary",
-                        "--loglevel",
-                        "WARNING",
-                    ],
+                    locust_command(base, users, 2 * seconds + arrival + 120, prefix),
                     cwd=BASE_DIR,
                     env={
                         **os.environ,

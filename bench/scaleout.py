@@ -44,7 +44,6 @@ import csv
 import hashlib
 import json
 import logging
-import math
 import os
 import re
 import secrets
@@ -62,7 +61,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-from bench.load import PASSWORD, SPAWN_RATE, free_port, seed
+from bench.load import PASSWORD, SPAWN_RATE, free_port, locust_command, percentile, seed
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR = BASE_DIR / "var" / "scaleout"
@@ -547,41 +546,6 @@ def check_email_throttle(nodes: list[Node]) -> Check:
     return Check(path, f"{queued} queued", target, queued == limit)
 
 
-def locust_command(node: Node, users: int, seconds: int) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "locust",
-        "-f",
-        str(Path(__file__).with_name("locustfile.py")),
-        "--headless",
-        "--users",
-        str(users),
-        "--spawn-rate",
-        str(SPAWN_RATE),
-        # An upper bound only: the locustfile ends the run when its window closes.
-        "--run-time",
-        f"{seconds + users // SPAWN_RATE + 120}s",
-        "--stop-timeout",
-        "10",
-        "--host",
-        node.base,
-        "--csv",
-        str(VAR / f"locust-{node.name.lower()}"),
-        "--only-summary",
-        "--loglevel",
-        "WARNING",
-    ]
-
-
-def percentile(values: list[float], p: float) -> float:
-    """The nearest-rank percentile of ``values`` (sorted); 0 when there are none."""
-    if not values:
-        return 0.0
-    rank = max(1, min(len(values), math.ceil(p / 100 * len(values))))
-    return values[rank - 1]
-
-
 def summarise(node: Node) -> dict:
     """One locust run's requests (each sample: method, name, ms, ok, …) and failures."""
     samples = json.loads((VAR / f"samples-{node.name.lower()}.json").read_text())["samples"]
@@ -614,7 +578,12 @@ def run_load(nodes: list[Node], users: int, seconds: int) -> dict:
         for index, (node, share) in enumerate(zip(nodes, shares, strict=True)):
             out = open(VAR / f"locust-{node.name.lower()}.log", "w")  # noqa: SIM115 (closed below)
             process = subprocess.Popen(
-                locust_command(node, share, seconds),
+                locust_command(
+                    node.base,
+                    share,
+                    seconds + share // SPAWN_RATE + 120,
+                    VAR / f"locust-{node.name.lower()}",
+                ),
                 cwd=BASE_DIR,
                 env={
                     **os.environ,
