@@ -19,8 +19,8 @@ and no query (bench/urls.py ``floor``): 60 s of each.
 Each block's figures are listed in order, with how many of the users'
 connections each worker held (WorkerConnections, sampled once a second): a
 client keeps its connection alive and stays with the worker that accepted it,
-so the split of the users between the two workers changes from block to block
-and sets how evenly they share the load.
+so the split of the users between the two workers can change from block to
+block.
 
 Targets: browsing req/s at least half the floor's; browsing p99 <= 300 ms; no
 error (a status outside 2xx/3xx, a page that sends the user to log in or lacks
@@ -489,19 +489,19 @@ def read_results(samples_file: Path, prefix: Path) -> dict:
     login, per_block = assign(samples, blocks)
     by_mode: dict[str, list] = {"browse": [], "floor": []}
     seconds = {"browse": 0.0, "floor": 0.0}
-    rates: dict[str, list[float]] = {"browse": [], "floor": []}
-    block_p99: dict[str, list[float]] = {"browse": [], "floor": []}
     in_order = []
     for (mode, start, end), block in zip(blocks, per_block, strict=True):
         by_mode[mode].extend(block)
         seconds[mode] += end - start
-        rates[mode].append(len(block) / (end - start))
-        if block:
-            block_p99[mode].append(figures(block)["p99"])
         in_order.append(
             {"mode": mode, "start": start, "end": end, "rps": len(block) / (end - start)}
             | figures(block)
         )
+    rates = {mode: [b["rps"] for b in in_order if b["mode"] == mode] for mode in by_mode}
+    block_p99 = {
+        mode: [b["p99"] for b in in_order if b["mode"] == mode and b["requests"]]
+        for mode in by_mode
+    }
     # Browsing against the floor, pair by pair of neighbouring blocks (ABBA).
     pair_ratios = [
         browse / floor
@@ -770,8 +770,8 @@ def notes(load: dict) -> str:
         "|---|---|---|---|---|---|---|",
         *(
             f"| {i} | {b['mode']} | {b['requests']} | {b['rps']:.1f} | {b['p50']:.0f} | "
-            f"{b['p99']:.0f} | {b.get('split', '—')} |"
-            for i, b in enumerate(load.get("blocks", []), start=1)
+            f"{b['p99']:.0f} | {b['split']} |"
+            for i, b in enumerate(load["blocks"], start=1)
         ),
     ]
     if load["failure_list"]:
