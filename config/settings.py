@@ -108,6 +108,18 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and env.bool(
+    "DATABASE_PREPARED_STATEMENTS", default=True
+):
+    # Parameters bound by the server, and a statement run 5 times on a connection
+    # prepared there: PostgreSQL then plans it once, not at every run. Planning
+    # was most of what the per-request reads cost PostgreSQL (the signed-in user
+    # with its profiles: 0.11 ms to plan, 0.03 ms to run). Off
+    # (DATABASE_PREPARED_STATEMENTS=false) behind a pooler that cannot keep
+    # prepared statements, such as PgBouncer in transaction mode before 1.21.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 5}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "borrowers.User"

@@ -24,6 +24,7 @@ from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import (
+    BigIntegerField,
     Case,
     CharField,
     Count,
@@ -214,7 +215,8 @@ def _installment_batches(day: date, batch_size: int, dry_run: bool, now: datetim
     )
     groups = writing.Batched.select(
         open_installments.filter(
-            pk__gt=writing.AFTER, pk__lte=Coalesce(Subquery(nth), Value(LAST_PK))
+            pk__gt=writing.AFTER,
+            pk__lte=Coalesce(Subquery(nth), Value(LAST_PK, output_field=BigIntegerField())),
         )
         .annotate(reminder_kind=kind)
         .values("reminder_kind")
