@@ -72,6 +72,18 @@ class User(AbstractUser):
     def __str__(self):
         return self.email
 
+    @property
+    def nav_role(self) -> str:
+        """What the navigation offers this user: "borrower", "counselor", "agency
+        admin" or "" (staff). Read in Python: in a template, the profile a user does
+        not have raises on each lookup (templates/_nav.html asked four times a page)."""
+        if getattr(self, "borrower", None) is not None:
+            return "borrower"
+        counselor = getattr(self, "counselor", None)
+        if counselor is None:
+            return ""
+        return "agency admin" if counselor.is_agency_admin else "counselor"
+
 
 class HardshipReason(models.TextChoices):
     UNEMPLOYMENT = "unemployment", _("Unemployment")
