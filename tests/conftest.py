@@ -1,6 +1,9 @@
 import importlib
+import json
 import os
 import socket
+import subprocess
+import sys
 
 import django.test
 import pytest
@@ -128,6 +131,26 @@ class Inbox:
             return "451 4.3.0 Mailbox busy, try again later"
         self.messages.append(envelope)
         return "250 2.0.0 OK"
+
+
+def settings_at_start(expression: str, unset: tuple[str, ...] = (), **env) -> object:
+    """``expression`` (JSON-serialisable, ``s`` being django.conf.settings) as
+    config/settings.py gives it in a fresh process started with this process's
+    environment, less ``unset``, plus ``env``: what a web node reads at its start."""
+    code = f"import json; from django.conf import settings as s; print(json.dumps({expression}))"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={
+            **{k: v for k, v in os.environ.items() if k not in unset},
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
 
 
 def free_port() -> int:

@@ -4,20 +4,14 @@ config/settings.py binds parameters on the server and prepares a statement at
 its fifth run on a connection (DATABASE_PREPARED_STATEMENTS, on by default).
 """
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 
+from tests.conftest import settings_at_start
 from tests.factories import BorrowerFactory, DebtFactory
 
-ROOT = Path(__file__).resolve().parent.parent
 on_postgres = pytest.mark.skipif(
     "postgresql" not in settings.DATABASES["default"]["ENGINE"],
     reason="prepared statements are PostgreSQL's; the embedded SQLite has none",
@@ -26,24 +20,13 @@ on_postgres = pytest.mark.skipif(
 
 def database_options(**env) -> dict:
     """DATABASES["default"]["OPTIONS"] as a process started with ``env`` reads them."""
-    code = (
-        "import json; from django.conf import settings as s; "
-        "print(json.dumps(s.DATABASES['default'].get('OPTIONS', {})))"
+    found = settings_at_start(
+        "s.DATABASES['default'].get('OPTIONS', {})",
+        unset=("DATABASE_PREPARED_STATEMENTS",),
+        **env,
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env={
-            **{k: v for k, v in os.environ.items() if k != "DATABASE_PREPARED_STATEMENTS"},
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            **env,
-        },
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    assert isinstance(found, dict)
+    return found
 
 
 def prepared() -> list[str]:

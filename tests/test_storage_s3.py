@@ -15,8 +15,6 @@ import io
 import json
 import logging
 import os
-import subprocess
-import sys
 import threading
 import uuid
 import zipfile
@@ -39,7 +37,7 @@ from repayment_plans.models import NegotiationContact, Proposal, ProposalVersion
 from repayment_plans.negotiation import attachments
 from repayment_plans.negotiation import services as negotiation_services
 from repayment_plans.proposals import services as proposal_services
-from tests.conftest import Client
+from tests.conftest import Client, settings_at_start
 from tests.factories import PASSWORD, DebtFactory
 from tests.repayment_plans.conftest import make_proposal
 
@@ -52,22 +50,15 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 def node_settings(**env) -> dict:
     """The cache, file storage and session engine of config/settings.py in a
     fresh process started with ``env``, as a web node reads them at its start."""
-    shared = ("CACHE_URL", "REDIS_URL")
-    base = {k: v for k, v in os.environ.items() if k not in shared and not k.startswith("AWS_")}
-    code = (
-        "import json; from django.conf import settings as s; "
-        "print(json.dumps({'cache': s.CACHES['default'], 'storage': s.STORAGES['default'], "
-        "'sessions': s.SESSION_ENGINE}))"
+    shared = tuple(k for k in os.environ if k in ("CACHE_URL", "REDIS_URL") or k.startswith("AWS_"))
+    found = settings_at_start(
+        "{'cache': s.CACHES['default'], 'storage': s.STORAGES['default'], "
+        "'sessions': s.SESSION_ENGINE}",
+        unset=shared,
+        **env,
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        env={**base, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    assert isinstance(found, dict)
+    return found
 
 
 @pytest.fixture(scope="module")
