@@ -10,11 +10,14 @@ postgres://postgres@127.0.0.1:5432/postgres); otherwise SQLite in WAL mode under
 var/load/, and the capacity row fails, since its target is on PostgreSQL.
 
 locust (headless, loopback only; bench/locustfile.py) runs 20 users, one seeded
-borrower each. They arrive 2 a second and log in (Argon2): the login phase,
-measured on its own. Then a closed loop with no think time, in blocks of 10 s
-that alternate (ABBA) between browsing and the floor, the same users asking
-for their overview rendered from a context built in advance, with no session
-and no query (bench/urls.py ``floor``): 60 s of each.
+borrower each, with its FastHttpUser: the client shares the two cores with the
+server, and this one costs them far less per request than the requests-based
+HttpUser, so that the figures measure the server rather than the client. They
+arrive 2 a second and log in (Argon2): the login phase, measured on its own.
+Then a closed loop with no think time, in blocks of 10 s that alternate (ABBA)
+between browsing and the floor, the same users asking for their overview
+rendered from a context built in advance, with no session and no query
+(bench/urls.py ``floor``): 60 s of each.
 
 Each block's figures are listed in order, with how many of the users'
 connections each worker held (WorkerConnections, sampled once a second): a
@@ -732,8 +735,8 @@ def notes(load: dict) -> str:
         f"Database: {load['database']}. Cache: {load['cache']}. gunicorn with "
         f"{load['workers']} workers × "
         f"{load['threads']} threads (gthread) on 127.0.0.1, DEBUG off, persistent database "
-        f"connections; locust, headless, {load['users']} users, each its own borrower "
-        "(5 debts, an agreed plan).",
+        f"connections; locust, headless, {load['users']} users (FastHttpUser), each its own "
+        "borrower (5 debts, an agreed plan).",
         "",
         f"Login phase: users arrive {SPAWN_RATE} a second, log in ({load['hasher']}; the "
         f"check alone takes {load['hash_ms']:.0f} ms here), open their start page and fetch "

@@ -33,8 +33,8 @@ from urllib.parse import urlencode
 
 import gevent
 from gevent.event import Event
-from locust import HttpUser, constant, events, task
-from locust.clients import HttpSession
+from locust import FastHttpUser, constant, events, task
+from locust.contrib.fasthttp import FastHttpSession
 
 USERS = int(os.environ.get("LOAD_USERS", "20"))
 # The first user's number: two runs against two servers can share the seeded users.
@@ -162,17 +162,16 @@ def form_fields(html: str) -> dict[str, str]:
     return parser.fields
 
 
-class Borrower(HttpUser):
+class Borrower(FastHttpUser):
     # Closed loop: the next request leaves as soon as the last one is answered.
     wait_time = constant(0)
 
     def on_start(self):
         self.number = FIRST_USER + next(_numbers) % USERS
         # The floor's requests carry no session cookie: no session to read, no query.
-        self.anonymous = HttpSession(
-            base_url=self.host, request_event=self.environment.events.request, user=self
+        self.anonymous = FastHttpSession(
+            self.host, request_event=self.environment.events.request, user=self
         )
-        self.anonymous.trust_env = False
         self.client.get("/accounts/login/", name="log in (page)")
         # The login alone (password check, session): its redirect is followed apart.
         with self.client.post(
@@ -180,7 +179,7 @@ class Borrower(HttpUser):
             {
                 "username": EMAIL.format(n=self.number),
                 "password": PASSWORD,
-                "csrfmiddlewaretoken": self.client.cookies.get("csrftoken", ""),
+                "csrfmiddlewaretoken": self._csrf_token(),
             },
             name=LOGIN_NAME,
             allow_redirects=False,
@@ -206,6 +205,9 @@ class Borrower(HttpUser):
             random.choices(BROWSE, weights=WEIGHTS)[0](self)
         else:
             gevent.sleep(0.05)  # the window has closed: the run is stopping
+
+    def _csrf_token(self) -> str:
+        return next((c.value for c in self.client.cookiejar if c.name == "csrftoken"), "")
 
     def _get(self, url, name, must_contain, client=None, headers=None):
         client = client or self.client
@@ -274,7 +276,7 @@ class Borrower(HttpUser):
             f"/debts/{pk}/edit/",
             fields,
             name="debt edit (htmx POST)",
-            headers={**HTMX, "X-CSRFToken": self.client.cookies.get("csrftoken", "")},
+            headers={**HTMX, "X-CSRFToken": self._csrf_token()},
             catch_response=True,
         ) as response:
             self._check(response, fields["nickname"])
