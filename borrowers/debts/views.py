@@ -8,8 +8,10 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import reswap, retarget
@@ -118,10 +120,26 @@ def debt_row(debt: Debt, today: date) -> DebtRow:
     return DebtRow(debt, current.by_debt(debt.pk))
 
 
+def debts_section(borrower: Borrower, today: date) -> SafeString:
+    """The overview's debts section (the totals and a card per debt), as HTML.
+
+    It shows the position, the day and the language, and nothing of the request
+    (no form, no token, no message), so it is rendered once while none of them
+    changes and kept with the position, as the timeline's body is; the
+    dashboard and the inline edits answer with it."""
+
+    def render_section() -> str:
+        context = {"overview": build_overview(borrower, today), "borrower": borrower}
+        return str(render_to_string("borrowers/dashboard.html#debts", context))
+
+    html = positions.source().kept(borrower, today, "overview:debts-html", render_section)
+    return mark_safe(html)  # noqa: S308 (rendered from our template above)
+
+
 @borrower_required
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     borrower = request.user.borrower
-    context = {"overview": build_overview(borrower, timezone.localdate()), "borrower": borrower}
+    context = {"debts_section": debts_section(borrower, timezone.localdate()), "borrower": borrower}
     return render(request, "borrowers/dashboard.html", context)
 
 
@@ -141,9 +159,9 @@ def budget(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def _debts_partial(request: AuthenticatedHttpRequest, status: int = 200) -> HttpResponse:
     """The debts section of the dashboard, re-rendered after an inline change."""
-    borrower = request.user.borrower
-    context = {"overview": build_overview(borrower, timezone.localdate()), "borrower": borrower}
-    response = render(request, "borrowers/dashboard.html#debts", context, status=status)
+    response = HttpResponse(
+        debts_section(request.user.borrower, timezone.localdate()), status=status
+    )
     return reswap(retarget(response, "#debts"), "outerHTML")
 
 

@@ -214,12 +214,17 @@ def _build(
 
 logger = logging.getLogger(__name__)
 _ROOT = Path(__file__).resolve().parent.parent.parent
-# The code a kept value was computed and rendered by: a deployment that changes
-# it never reads what the code before computed.
+# The code and wording a kept value was computed and rendered by: a deployment
+# that changes them never reads what the code before computed.
 CODE_VERSION = hashlib.sha256(
     b"".join(
         path.read_bytes()
-        for pattern in ("borrowers/**/*.py", "repayment_plans/**/*.py", "templates/**/*.html")
+        for pattern in (
+            "borrowers/**/*.py",
+            "repayment_plans/**/*.py",
+            "templates/**/*.html",
+            "locale/**/*.po",
+        )
         for path in sorted(_ROOT.glob(pattern))
     )
 ).hexdigest()[:12]

@@ -289,3 +289,36 @@ def test_a_kept_overview_carries_neither_the_prefetched_position_nor_the_request
     assert "_prefetched_objects_cache" not in owner.__dict__
     assert POSITION_DEBTS not in owner.__dict__
     assert POSITION_DEBTS in borrower.__dict__  # still there for this request
+
+
+def debts_section(client) -> str:
+    html = client.get(reverse("dashboard")).content.decode()
+    return html.split('<section id="debts"', 1)[1].split("</section>", 1)[0]
+
+
+def test_the_overviews_debts_section_is_rendered_once_and_follows_every_write(
+    settings, alice_client, huabei_debt, today
+):
+    """The dashboard's debts section is kept as HTML with the position (like the
+    timeline's body): served again without reading the debts, rendered anew after
+    a write, and kept per language."""
+    before = debts_section(alice_client)
+    assert huabei_debt.nickname in before
+    with CaptureQueriesContext(connection) as queries:
+        again = debts_section(alice_client)
+    assert again == before
+    assert not any('FROM "borrowers_debt"' in q["sql"] for q in queries.captured_queries)
+
+    huabei_debt.nickname = "装修借款"
+    huabei_debt.principal += Decimal("1000")
+    huabei_debt.save()
+    after = debts_section(alice_client)
+    assert "装修借款" in after and after != before
+    settings.POSITION_CACHE_SECONDS = 0  # rendered on every read
+    assert debts_section(alice_client) == after
+    settings.POSITION_CACHE_SECONDS = 3600
+
+    chinese = debts_section(alice_client)
+    alice_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = debts_section(alice_client)
+    assert "Total owed" in english and "Total owed" not in chinese
