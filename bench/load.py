@@ -1,7 +1,8 @@
 """Load test (`make load`, and part of `make bench`): capacity, and the login.
 
-gunicorn with 2 workers of 4 threads (gthread) bound to a free port on
-127.0.0.1, DEBUG off, a random SECRET_KEY, hashed static files collected into
+gunicorn with 2 workers of 4 threads (gthread), each worker with a listening
+socket of its own (--reuse-port, as the README's deployment runs it), bound to
+a free port on 127.0.0.1, DEBUG off, a random SECRET_KEY, hashed static files collected into
 var/load/staticfiles and served by whitenoise, persistent database connections,
 the bench's URLs in front of the project's (bench/settings.py). The database is
 a dedicated PostgreSQL database, `huankuan_load`, created and dropped here,
@@ -484,6 +485,28 @@ def block_splits(snapshots: list, blocks: list, settle: float = 1.0) -> list[str
     return splits
 
 
+def client_problems(prefix: Path) -> tuple[list[str], int]:
+    """What locust wrote beside ``prefix`` (its --csv): each failed request, and
+    how many exceptions ended a user's task. Such a task left no sample (the
+    locustfile's own checks breaking), so these count as errors too."""
+    failures = []
+    failures_file = Path(f"{prefix}_failures.csv")
+    if failures_file.exists():
+        with open(failures_file, newline="") as f:
+            failures = [
+                f"{r['Method']} {r['Name']}: {r['Error']} ({r['Occurrences']}×)"
+                for r in csv.DictReader(f)
+            ]
+    exceptions = 0
+    exceptions_file = Path(f"{prefix}_exceptions.csv")
+    if exceptions_file.exists():
+        with open(exceptions_file, newline="") as f:
+            for r in csv.DictReader(f):
+                exceptions += int(r["Count"])
+                failures.append(f"exception in a user's task: {r['Message']} ({r['Count']}×)")
+    return failures, exceptions
+
+
 def read_results(samples_file: Path, prefix: Path) -> dict:
     data = json.loads(samples_file.read_text())
     samples, blocks = data["samples"], data["blocks"]
@@ -517,14 +540,7 @@ def read_results(samples_file: Path, prefix: Path) -> dict:
         {"method": method, "name": name, **figures([s for s in browse if s[:2] == [method, name]])}
         for method, name in names
     ]
-    failures = []
-    failures_file = Path(f"{prefix}_failures.csv")
-    if failures_file.exists():
-        with open(failures_file, newline="") as f:
-            failures = [
-                f"{r['Method']} {r['Name']}: {r['Error']} ({r['Occurrences']}×)"
-                for r in csv.DictReader(f)
-            ]
+    failures, exceptions = client_problems(prefix)
     floor = figures(by_mode["floor"])
     return {
         **figures(browse),
@@ -543,6 +559,7 @@ def read_results(samples_file: Path, prefix: Path) -> dict:
         "ratio_spread": _spread(pair_ratios),
         "all_requests": len(samples),
         "all_failures": sum(1 for s in samples if not s[3]),
+        "task_exceptions": exceptions,
         "login_phase": figures(login),
         "login": figures([s for s in login if s[1] == LOGIN_NAME]),
         "per_name": per_name,
@@ -588,6 +605,7 @@ def run(users: int = USERS, seconds: int = SECONDS) -> dict:
                 "--no-control-socket",
                 "--graceful-timeout",
                 "5",
+                "--reuse-port",
             ],
             cwd=BASE_DIR,
             env=env,
@@ -668,7 +686,7 @@ def rows_from(load: dict) -> list:
         f"capacity: gunicorn {load['workers']} workers × {load['threads']} threads, "
         f"{load['users']} users, closed loop, {load['database_short']}"
     )
-    errors = load["all_failures"] + load["server_errors"]
+    errors = load["all_failures"] + load["task_exceptions"] + load["server_errors"]
     floor = load["floor"]
     low, high = load["ratio_spread"]
     p99_low, p99_high = load["p99_spread"]
@@ -702,6 +720,7 @@ def rows_from(load: dict) -> list:
         Row(
             f"{where}: errors",
             f"{load['all_failures']} failed of {load['all_requests']:,} requests, "
+            f"{load['task_exceptions']} exceptions in the users' tasks, "
             f"{load['server_errors']} server errors",
             "0 errors",
             errors == 0 and load["requests"] > 0,
@@ -734,7 +753,8 @@ def notes(load: dict) -> str:
         "",
         f"Database: {load['database']}. Cache: {load['cache']}. gunicorn with "
         f"{load['workers']} workers × "
-        f"{load['threads']} threads (gthread) on 127.0.0.1, DEBUG off, persistent database "
+        f"{load['threads']} threads (gthread, --reuse-port: a listening socket per worker) "
+        "on 127.0.0.1, DEBUG off, persistent database "
         f"connections; locust, headless, {load['users']} users (FastHttpUser), each its own "
         "borrower (5 debts, an agreed plan).",
         "",

@@ -40,7 +40,6 @@ whatever happens. Logs are kept in var/scaleout/.
 
 import argparse
 import contextlib
-import csv
 import hashlib
 import json
 import logging
@@ -61,7 +60,15 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-from bench.load import PASSWORD, SPAWN_RATE, free_port, locust_command, percentile, seed
+from bench.load import (
+    PASSWORD,
+    SPAWN_RATE,
+    client_problems,
+    free_port,
+    locust_command,
+    percentile,
+    seed,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR = BASE_DIR / "var" / "scaleout"
@@ -550,20 +557,13 @@ def summarise(node: Node) -> dict:
     """One locust run's requests (each sample: method, name, ms, ok, …) and failures."""
     samples = json.loads((VAR / f"samples-{node.name.lower()}.json").read_text())["samples"]
     times = sorted(sample[2] for sample in samples)
-    failures = []
-    failures_file = VAR / f"locust-{node.name.lower()}_failures.csv"
-    if failures_file.exists():
-        with open(failures_file, newline="") as f:
-            failures = [
-                f"{node.name}: {r['Method']} {r['Name']}: {r['Error']} ({r['Occurrences']}×)"
-                for r in csv.DictReader(f)
-            ]
+    failures, exceptions = client_problems(VAR / f"locust-{node.name.lower()}")
     return {
         "requests": len(samples),
-        "failed": sum(1 for sample in samples if not sample[3]),
+        "failed": sum(1 for sample in samples if not sample[3]) + exceptions,
         "p50": percentile(times, 50),
         "p95": percentile(times, 95),
-        "failure_list": failures,
+        "failure_list": [f"{node.name}: {failure}" for failure in failures],
     }
 
 

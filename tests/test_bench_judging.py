@@ -124,3 +124,28 @@ def test_a_row_measured_on_a_calm_machine_is_kept(monkeypatch):
     result, note = report.when_calm("row", lambda: calls.append(1) or "only")
 
     assert (result, note, len(calls), report.RERUNS) == ("only", "", 1, [])
+
+
+def test_an_exception_in_a_users_task_is_an_error(tmp_path):
+    """A task that raised left no sample; locust lists it in its exceptions file,
+    and the run counts it as an error beside the failed requests."""
+    (tmp_path / "locust_failures.csv").write_text(
+        "Method,Name,Error,Occurrences\nGET,overview,status 500,2\n"
+    )
+    (tmp_path / "locust_exceptions.csv").write_text(
+        "Count,Message,Traceback,Nodes\n"
+        "317,'ResponseContextManager' object has no attribute '_history',\"  File x\",local\n"
+    )
+    blocks = [["browse", 100, 110], ["floor", 110, 120]]
+    samples = [
+        *(["GET", "overview", 100.0, True, 100 + i / 2] for i in range(20)),
+        *(["GET", load.FLOOR_NAME, 20.0, True, 110 + i / 5] for i in range(50)),
+    ]
+    figures = _samples(tmp_path, samples, blocks)
+    assert figures["all_failures"] == 0
+    assert figures["task_exceptions"] == 317
+    assert figures["failure_list"] == [
+        "GET overview: status 500 (2×)",
+        "exception in a user's task: 'ResponseContextManager' object has no attribute "
+        "'_history' (317×)",
+    ]
