@@ -1,8 +1,10 @@
 """The overview, the budget and each debt: where it stands and what happens next."""
 
+import pickle
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from django.contrib import messages
 from django.db.models import Count
@@ -12,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import reswap, retarget
@@ -120,16 +123,62 @@ def debt_row(debt: Debt, today: date) -> DebtRow:
     return DebtRow(debt, current.by_debt(debt.pk))
 
 
+class _Card:
+    """A debt's card on the overview, and all its HTML is a function of: the
+    language, the debt's own fields that the card prints and its position
+    (pickled, so that amounts compare digit for digit)."""
+
+    __slots__ = ("key", "row")
+
+    def __init__(self, row: DebtRow):
+        debt = row.debt
+        assert debt is not None
+        self.row = row
+        profile = debt.profile
+        self.key = (
+            get_language(),
+            debt.pk,
+            debt.label,
+            debt.lender_name,
+            profile.display_name,
+            profile.hotline,
+            pickle.dumps(row.position, pickle.HIGHEST_PROTOCOL),
+        )
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Card) and self.key == other.key
+
+
+@lru_cache(maxsize=2048)
+def _card_html(card: _Card) -> str:
+    """A card's HTML, rendered once per process for as long as it is used: after
+    a write, the cards of the debts it did not touch are not rendered again."""
+    return str(render_to_string("borrowers/dashboard.html#debt-card", {"row": card.row}))
+
+
+def debt_card(row: DebtRow) -> SafeString:
+    return mark_safe(_card_html(_Card(row)))  # noqa: S308 (rendered from our template)
+
+
 def debts_section(borrower: Borrower, today: date) -> SafeString:
     """The overview's debts section (the totals and a card per debt), as HTML.
 
     It shows the position, the day and the language, and nothing of the request
     (no form, no token, no message), so it is rendered once while none of them
     changes and kept with the position, as the timeline's body is; the
-    dashboard and the inline edits answer with it."""
+    dashboard and the inline edits answer with it. Its cards come from
+    ``debt_card``, so that a write renders only the cards it changed."""
 
     def render_section() -> str:
-        context = {"overview": build_overview(borrower, today), "borrower": borrower}
+        overview = build_overview(borrower, today)
+        context = {
+            "overview": overview,
+            "borrower": borrower,
+            "cards": [debt_card(row) for row in overview.rows],
+        }
         return str(render_to_string("borrowers/dashboard.html#debts", context))
 
     html = positions.source().kept(borrower, today, "overview:debts-html", render_section)

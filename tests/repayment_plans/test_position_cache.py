@@ -23,7 +23,7 @@ from django.utils import translation
 
 from borrowers.accounts.backends import ModelBackend
 from borrowers.accounts.models import POSITION_DEBTS
-from borrowers.debts.views import build_overview
+from borrowers.debts.views import _card_html, build_overview
 from borrowers.models import Borrower, Debt, PositionStamp, ProductProfile
 from borrowers.signals import request_began, request_ended
 from repayment_plans.plans import services as plan_services
@@ -322,3 +322,30 @@ def test_the_overviews_debts_section_is_rendered_once_and_follows_every_write(
     alice_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     english = debts_section(alice_client)
     assert "Total owed" in english and "Total owed" not in chinese
+
+
+def test_a_write_renders_again_only_the_cards_it_changed(
+    settings, alice_client, huabei_debt, weilidai_debt
+):
+    """Each debt's card is rendered once per process for what it shows (the
+    language, the debt's printed fields, its position): after a write to one
+    debt, the other's card is reused, and the page is the one rendered afresh."""
+    _card_html.cache_clear()
+    first = debts_section(alice_client)
+    assert _card_html.cache_info().misses == 2
+
+    huabei_debt.principal += Decimal("1000")  # its position changes, not its label
+    huabei_debt.save()
+    after = debts_section(alice_client)
+    assert _card_html.cache_info().misses == 3  # the edited debt's card alone
+    assert weilidai_debt.label in after and after != first
+
+    _card_html.cache_clear()
+    settings.POSITION_CACHE_SECONDS = 0
+    assert debts_section(alice_client) == after  # what a fresh render gives
+
+    alice_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    misses = _card_html.cache_info().misses
+    english = debts_section(alice_client)
+    assert _card_html.cache_info().misses == misses + 2
+    assert "Days past due" in english
