@@ -133,7 +133,7 @@ class _Card:
     def __init__(self, row: DebtRow):
         debt = row.debt
         assert debt is not None
-        self.row = row
+        self.row: DebtRow | None = row
         profile = debt.profile
         self.key = (
             get_language(),
@@ -155,8 +155,11 @@ class _Card:
 @lru_cache(maxsize=2048)
 def _card_html(card: _Card) -> str:
     """A card's HTML, rendered once per process for as long as it is used: after
-    a write, the cards of the debts it did not touch are not rendered again."""
-    return str(render_to_string("borrowers/dashboard.html#debt-card", {"row": card.row}))
+    a write, the cards of the debts it did not touch are not rendered again. The
+    cache keeps the card's key, not the row it was rendered from."""
+    html = str(render_to_string("borrowers/dashboard.html#debt-card", {"row": card.row}))
+    card.row = None
+    return html
 
 
 def debt_card(row: DebtRow) -> SafeString:
