@@ -2,8 +2,8 @@
 
 gunicorn with 2 workers of 4 threads (gthread), each worker with a listening
 socket of its own (--reuse-port, as the README's deployment runs it), bound to
-a free port on 127.0.0.1, DEBUG off, a random SECRET_KEY, hashed static files collected into
-var/load/staticfiles and served by whitenoise, persistent database connections,
+a free port on 127.0.0.1, DEBUG off, a random SECRET_KEY, hashed static files
+collected into var/load/staticfiles and served by whitenoise, persistent database connections,
 the bench's URLs in front of the project's (bench/settings.py). The database is
 a dedicated PostgreSQL database, `huankuan_load`, created and dropped here,
 when PostgreSQL answers at BENCH_LOAD_POSTGRES (default

@@ -149,3 +149,20 @@ def test_an_exception_in_a_users_task_is_an_error(tmp_path):
         "exception in a user's task: 'ResponseContextManager' object has no attribute "
         "'_history' (317×)",
     ]
+
+    # Judged: the errors row fails on the exceptions alone.
+    run = {
+        **figures,
+        "workers": 2,
+        "threads": 4,
+        "users": 20,
+        "database_short": "PostgreSQL",
+        "postgres": True,
+        "server_errors": 0,
+        "hasher": "argon2",
+        "hash_ms": 120.0,
+        "hash_spread": (110.0, 130.0),
+    }
+    errors = next(row for row in load.rows_from(run) if row.path.endswith(": errors"))
+    assert errors.ok is False
+    assert "317 exceptions in the users' tasks" in errors.figure
